@@ -1,0 +1,42 @@
+/**
+ * The environment's namespace, first in `kubectl apply -f` order, with the restricted Pod Security
+ * Standard enforced and a default-deny ingress policy (each node's NetworkPolicy opens what it needs).
+ */
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { ENVIRONMENT_LABEL, MANAGED_BY, PART_OF } from '../src/constructs/blockchain-node.js';
+
+export interface NamespaceChartProps {
+  readonly namespace: string;
+  readonly environment: string;
+}
+
+export class NamespaceChart extends Chart {
+  constructor(scope: Construct, id: string, props: NamespaceChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const labels = {
+      'app.kubernetes.io/name': 'namespace',
+      'app.kubernetes.io/instance': props.namespace,
+      'app.kubernetes.io/component': 'namespace',
+      'app.kubernetes.io/part-of': PART_OF,
+      'app.kubernetes.io/managed-by': MANAGED_BY,
+      [ENVIRONMENT_LABEL]: props.environment,
+    };
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: props.namespace,
+        labels: {
+          ...labels,
+          // Every node pod meets the restricted profile; the API server refuses any that does not.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+        },
+      },
+    });
+    new k8s.KubeNetworkPolicy(this, 'default-deny', {
+      metadata: { name: 'default-deny-ingress', namespace: props.namespace, labels: { ...labels, 'app.kubernetes.io/component': 'network-policy' } },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
+  }
+}

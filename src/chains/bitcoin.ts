@@ -1,0 +1,24 @@
+/**
+ * Bitcoin Core facts per network.
+ * @see https://github.com/bitcoin/bitcoin/blob/master/src/chainparamsbase.cpp
+ */
+import type { UtxoNetworkParams } from './utxo.js';
+
+export type BitcoinNetwork = 'main' | 'testnet4' | 'signet' | 'regtest' | 'test';
+
+/**
+ * The Bitcoin Core project publishes no image; `bitcoin/bitcoin` is the community image built
+ * from the release binaries. Pinned to an exact release.
+ */
+export const BITCOIND_IMAGE = 'bitcoin/bitcoin:30.0';
+
+export const BITCOIN_NETWORKS: Record<BitcoinNetwork, UtxoNetworkParams> = {
+  main: { select: 'chain=main', section: 'main', subdir: '', p2pPort: 8333, rpcPort: 8332, minStorage: '800Gi', defaultStorage: '1Ti', initialSyncMinutes: 10080, mainnet: true },
+  testnet4: { select: 'chain=testnet4', section: 'testnet4', subdir: 'testnet4', p2pPort: 48333, rpcPort: 48332, minStorage: '50Gi', defaultStorage: '100Gi', initialSyncMinutes: 2880, mainnet: false },
+  signet: { select: 'chain=signet', section: 'signet', subdir: 'signet', p2pPort: 38333, rpcPort: 38332, minStorage: '20Gi', defaultStorage: '50Gi', initialSyncMinutes: 1440, mainnet: false },
+  regtest: { select: 'chain=regtest', section: 'regtest', subdir: 'regtest', p2pPort: 18444, rpcPort: 18443, minStorage: '1Gi', defaultStorage: '5Gi', initialSyncMinutes: 30, mainnet: false },
+  test: {
+    select: 'chain=test', section: 'test', subdir: 'testnet3', p2pPort: 18333, rpcPort: 18332, minStorage: '250Gi', defaultStorage: '300Gi', initialSyncMinutes: 5760, mainnet: false,
+    deprecated: 'testnet3 ("test") is deprecated since Bitcoin Core 28 and will be removed; use testnet4',
+  },
+};

@@ -1,0 +1,106 @@
+import { ConstructError } from '../errors.js';
+
+/**
+ * Facts shared by Bitcoin Core and its fork Monacoin, and the renderer of their config file.
+ * @see https://github.com/bitcoin/bitcoin/blob/master/src/common/args.cpp (network-only options)
+ */
+
+/** One network of a Bitcoin-family chain. */
+export interface UtxoNetworkParams {
+  /** How the conf file selects it (`chain=testnet4`, or a legacy flag line such as `testnet=1`). */
+  readonly select: string | undefined;
+  /** The conf section whose keys apply on this network. */
+  readonly section: string;
+  /** The datadir subfolder holding blocks, chainstate and `.cookie`. */
+  readonly subdir: string;
+  readonly p2pPort: number;
+  readonly rpcPort: number;
+  /** Realistic minimum data volume, unpruned, without txindex (2026). */
+  readonly minStorage: string;
+  /** Default size: the minimum plus room for growth. */
+  readonly defaultStorage: string;
+  /** Set when the network is deprecated: the warning to print. */
+  readonly deprecated?: string;
+  /** How long a first sync may take before the kubelet gives up (startup probe budget). */
+  readonly initialSyncMinutes: number;
+  /** Whether this is the chain's mainnet. */
+  readonly mainnet: boolean;
+}
+
+/**
+ * Options that a daemon only applies on a test network when written in that network's section;
+ * written outside it they stop the daemon at startup.
+ */
+export const NETWORK_ONLY_KEYS = ['addnode', 'bind', 'connect', 'port', 'rpcbind', 'rpcport', 'wallet', 'walletdir'] as const;
+
+export type ConfValue = string | number | boolean;
+
+/** A conf file: global lines, then the network's section with network-only keys. */
+export interface UtxoConf {
+  readonly global: ReadonlyArray<readonly [string, ConfValue]>;
+  readonly section: string;
+  readonly network: ReadonlyArray<readonly [string, ConfValue]>;
+}
+
+function line([key, value]: readonly [string, ConfValue]): string {
+  return `${key}=${typeof value === 'boolean' ? (value ? 1 : 0) : value}`;
+}
+
+/** Renders `bitcoin.conf` / `monacoin.conf` text. Network-only keys outside the section are refused. */
+export function renderUtxoConf(conf: UtxoConf, header: string): string {
+  for (const [key] of conf.global) {
+    if ((NETWORK_ONLY_KEYS as readonly string[]).includes(key)) {
+      throw new ConstructError(`"${key}" is network-only: it belongs under [${conf.section}]`);
+    }
+  }
+  return [
+    ...header.split('\n').map((l) => `# ${l}`.trimEnd()),
+    ...conf.global.map(line),
+    '',
+    `[${conf.section}]`,
+    ...conf.network.map(line),
+    '',
+  ].join('\n');
+}
+
+/** Bitcoin Core's RPC work queue and threads are fine at defaults; these are what nodegen sets. */
+export interface UtxoOptions {
+  readonly rpcauth: readonly string[];
+  readonly rpcAllowIps: readonly string[];
+  readonly prune: number;
+  readonly txindex: boolean;
+  readonly dbcache: number;
+  readonly maxConnections: number;
+  readonly externalIp?: string;
+}
+
+/** The conf lines both daemons share; `select` picks the network. */
+export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
+  const global: Array<readonly [string, ConfValue]> = [];
+  if (params.select) {
+    const [k, v] = params.select.split('=') as [string, string];
+    global.push([k, v]);
+  }
+  global.push(
+    ['server', true],
+    ['listen', true],
+    ['printtoconsole', true],
+    ['disablewallet', true],
+    ['txindex', o.txindex],
+    ['prune', o.prune],
+    ['dbcache', o.dbcache],
+    ['maxconnections', o.maxConnections],
+    // Loopback for the in-pod probes and cli (cookie auth), then the cluster's own ranges.
+    ['rpcallowip', '127.0.0.1'],
+    ...o.rpcAllowIps.map((ip) => ['rpcallowip', ip] as const),
+    ...o.rpcauth.map((a) => ['rpcauth', a] as const),
+  );
+  const network: Array<readonly [string, ConfValue]> = [
+    ['port', params.p2pPort],
+    ['rpcport', params.rpcPort],
+    // rpcbind is ignored unless rpcallowip is set (it is, above).
+    ['rpcbind', '0.0.0.0'],
+  ];
+  if (o.externalIp) network.push(['externalip', o.externalIp]);
+  return { global, section: params.section, network };
+}

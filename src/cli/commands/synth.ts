@@ -1,0 +1,132 @@
+/**
+ * `nodegen synth`: environments in, dist/<env>/ out. Everything is loaded, rendered and checked
+ * in memory first; nothing is written unless every selected environment succeeded.
+ */
+import { join, relative } from 'node:path';
+import { InputError, UsageError, type Problem } from '../../errors.js';
+import { loadEnvironment } from '../../environment/load.js';
+import { renderEnvironment, toYaml, type RenderedEnvironment } from '../../synth/render.js';
+import { compareFolder, writeFolderAtomically, type FileReport } from '../../synth/write.js';
+import { resolveOutdir } from '../../project.js';
+import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
+
+export interface SynthOptions extends EnvironmentSelection {
+  /** The project root. */
+  readonly root: string;
+  /** Output folder; relative paths are taken from the root. @default 'dist' */
+  readonly outdir?: string;
+  /** Print the objects as one YAML stream instead of writing. @default false */
+  readonly stdout?: boolean;
+  /** Write nothing; report files whose content differs from what synth would write. @default false */
+  readonly check?: boolean;
+}
+
+export interface SynthEnvironmentReport {
+  readonly env: string;
+  /** The environment's output folder, relative to the root. */
+  readonly outdir: string;
+  readonly files: readonly FileReport[];
+  readonly warnings: readonly string[];
+}
+
+export interface SynthResult {
+  readonly mode: 'write' | 'check' | 'stdout';
+  readonly environments: readonly SynthEnvironmentReport[];
+  /** With --check: files (relative to the root) that differ, are missing or are stale. */
+  readonly outOfDate: readonly string[];
+  /** With --stdout: the YAML stream. */
+  readonly yaml?: string;
+}
+
+/** Loads and renders every selected environment; throws one InputError with every problem. */
+export function renderSelected(root: string, names: readonly string[]): RenderedEnvironment[] {
+  const problems: Problem[] = [];
+  const rendered: RenderedEnvironment[] = [];
+  for (const name of names) {
+    try {
+      rendered.push(renderEnvironment(loadEnvironment(name, { root })));
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+      if (e.problems.length === 0) problems.push({ file: `environments/${name}.yaml`, message: e.message });
+    }
+  }
+  if (problems.length > 0) {
+    const which = names.length === 1 ? `environment "${names[0]}" is` : 'environments are';
+    throw new InputError(`${which} invalid; dist/ was not changed`, dedupe(problems));
+  }
+  return rendered;
+}
+
+/** base.yaml problems are found once per environment; report each once. */
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export async function synth(options: SynthOptions): Promise<SynthResult> {
+  if (options.stdout && options.check) throw new UsageError('--stdout and --check cannot be combined');
+  if (options.stdout && options.outdir !== undefined) throw new UsageError('--stdout writes no files; drop --outdir');
+  const { root } = options;
+  const names = selectEnvironments(root, options);
+  const rendered = renderSelected(root, names);
+  const outRoot = resolveOutdir(root, options.outdir);
+  const mode = options.stdout ? 'stdout' : options.check ? 'check' : 'write';
+
+  if (mode === 'stdout') {
+    const objects = rendered.flatMap((r) => r.files.flatMap((f) => f.objects));
+    return {
+      mode,
+      environments: rendered.map((r) => ({ env: r.env, outdir: '-', files: [], warnings: r.warnings })),
+      outOfDate: [],
+      yaml: toYaml(objects),
+    };
+  }
+
+  const reports: SynthEnvironmentReport[] = rendered.map((r) => {
+    const dir = join(outRoot, r.env);
+    return { env: r.env, outdir: relative(root, dir) || '.', files: compareFolder(dir, r.files), warnings: r.warnings };
+  });
+  if (mode === 'check') {
+    const outOfDate = reports.flatMap((r) => r.files.filter((f) => f.change !== 'unchanged').map((f) => join(r.outdir, f.file)));
+    return { mode, environments: reports, outOfDate };
+  }
+  for (const r of rendered) writeFolderAtomically(join(outRoot, r.env), r.files);
+  return { mode, environments: reports, outOfDate: [] };
+}
+
+const VERBS: Record<FileReport['change'], string> = { added: 'added', changed: 'changed', removed: 'removed', unchanged: 'unchanged' };
+
+/** Human report: one line per file that changed (or would change), a summary per environment. */
+export function formatSynthResult(r: SynthResult): string {
+  const lines: string[] = [];
+  for (const e of r.environments) {
+    for (const w of e.warnings) lines.push(`warning: ${e.env}: ${w}`);
+    if (r.mode === 'stdout') continue;
+    const changed = e.files.filter((f) => f.change !== 'unchanged');
+    if (r.mode === 'check') {
+      for (const f of changed) lines.push(`out of date: ${join(e.outdir, f.file)} (${checkWord(f.change)})`);
+      if (changed.length === 0) lines.push(`${e.outdir}: up to date (${e.files.length} files)`);
+      continue;
+    }
+    for (const f of changed) lines.push(`${VERBS[f.change].padEnd(8)} ${join(e.outdir, f.file)}`);
+    const unchanged = e.files.length - changed.length;
+    lines.push(
+      `${e.outdir}: ${changed.length === 0 ? 'no changes' : `${changed.length} file${changed.length === 1 ? '' : 's'} written or removed`}` +
+        `${unchanged > 0 ? `, ${unchanged} unchanged` : ''}`,
+    );
+  }
+  if (r.mode === 'check' && r.outOfDate.length > 0) {
+    lines.push(`${r.outOfDate.length} file(s) differ from what synth writes now: run \`npx nodegen synth\` and commit dist/`);
+  }
+  return lines.join('\n');
+}
+
+function checkWord(c: FileReport['change']): string {
+  return c === 'added' ? 'missing, synth would add it' : c === 'removed' ? 'stale, synth would remove it' : 'content differs';
+}

@@ -1,0 +1,91 @@
+/**
+ * Commander wiring: each command declares its options and calls its plain function. Command
+ * modules are imported when their command runs, so `--help` and `list` never load cdk8s.
+ */
+import { Command, Option } from 'commander';
+import { CheckFailedError } from '../errors.js';
+import { findProjectRoot } from '../project.js';
+
+/** Where a command writes: injectable so tests capture output without spawning a process. */
+export interface Io {
+  readonly cwd: string;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+export function buildProgram(io: Io, version: string): Command {
+  const program = new Command('nodegen')
+    .description('Synthesize reviewable Kubernetes YAML for geth, bitcoind and monacoind full nodes, per environment.')
+    .version(version, '-V, --version')
+    .option('--debug', 'print stack traces of internal errors')
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText('after', examples(['npx nodegen synth --env qa', 'npx nodegen synth --all --check', 'npx nodegen list']));
+
+  const root = () => findProjectRoot(io.cwd);
+  const json = (v: unknown) => io.out(JSON.stringify(v, null, 2));
+
+  program
+    .command('synth')
+    .description('write dist/<env>/ from environments/base.yaml + environments/<env>.yaml')
+    .addOption(new Option('-e, --env <name>', 'the environment to synthesize'))
+    .option('-a, --all', 'synthesize every environment')
+    .option('-o, --outdir <dir>', 'output folder; relative paths are from the project root (default: dist)')
+    .option('--stdout', 'print the objects as one YAML stream instead of writing files')
+    .option('--check', 'write nothing; exit 1 listing files that differ from what synth would write')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'npx nodegen synth --env qa',
+        'npx nodegen synth --all',
+        'npx nodegen synth --all --check     # the pull-request gate',
+        'npx nodegen synth --env qa --stdout | kubectl diff -f -',
+      ]),
+    )
+    .action(async (o: { env?: string; all?: boolean; outdir?: string; stdout?: boolean; check?: boolean; json?: boolean }) => {
+      const { synth, formatSynthResult } = await import('./commands/synth.js');
+      const result = await synth({ root: root(), env: o.env, all: o.all, outdir: o.outdir, stdout: o.stdout, check: o.check });
+      if (o.json) json(result);
+      else {
+        if (result.yaml !== undefined) io.out(result.yaml.replace(/\n$/, ''));
+        const report = formatSynthResult(result);
+        if (report) (result.mode === 'stdout' ? io.err : io.out)(report);
+      }
+      if (result.mode === 'check' && result.outOfDate.length > 0) {
+        throw new CheckFailedError(`dist/ is out of date (${result.outOfDate.length} file(s))`);
+      }
+    });
+
+  program
+    .command('list')
+    .description('show each environment with its tier, exposure and nodes')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['npx nodegen list', 'npx nodegen list --json']))
+    .action(async (o: { json?: boolean }) => {
+      const { list, formatList } = await import('./commands/list.js');
+      const envs = await list({ root: root() });
+      if (o.json) json(envs);
+      else io.out(formatList(envs));
+    });
+
+  program
+    .command('rpcauth')
+    .description('make a random RPC password (shown once) and its rpcauth hash for bitcoind/monacoind')
+    .argument('<user>', 'the RPC user name')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['npx nodegen rpcauth wallet-api']))
+    .action(async (user: string, o: { json?: boolean }) => {
+      const { rpcauth, formatRpcauth } = await import('./commands/rpcauth.js');
+      const r = rpcauth({ user });
+      if (o.json) json(r);
+      else io.out(formatRpcauth(r));
+    });
+
+  return program;
+}

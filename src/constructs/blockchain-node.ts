@@ -1,0 +1,397 @@
+/**
+ * The shared base of every node construct: the StatefulSet, its Services, the ConfigMap, the
+ * NetworkPolicy, labels, security context and placement. Subclasses describe only what is
+ * chain-specific (containers, ports, config files) as a {@link NodeWorkload}.
+ */
+import { ConstructError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { parseQuantity } from '../validate/quantity.js';
+
+/** Requests and limits of one container. Every field is a Kubernetes quantity string. */
+export interface NodeResources {
+  readonly requests?: { readonly cpu?: string; readonly memory?: string };
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+}
+
+/** The node's data volume. */
+export interface NodeStorage {
+  /**
+   * Size of each replica's volume. Volume claim templates are immutable after creation: to grow a
+   * volume, resize each PVC (`kubectl patch pvc`), which needs a storage class allowing expansion.
+   * @default - the chain's realistic size for the network
+   */
+  readonly size?: string;
+  /** @default - the cluster's default storage class */
+  readonly storageClass?: string;
+  /**
+   * Throwaway mode: an emptyDir instead of a persistent volume; the chain resyncs on every restart.
+   * @default false
+   */
+  readonly ephemeral?: boolean;
+}
+
+/** Scheduling onto a node pool. */
+export interface NodePlacement {
+  /** @default {} */
+  readonly nodeSelector?: Record<string, string>;
+  /** @default [] */
+  readonly tolerations?: ReadonlyArray<{
+    readonly key?: string;
+    readonly operator?: string;
+    readonly value?: string;
+    readonly effect?: string;
+    readonly tolerationSeconds?: number;
+  }>;
+}
+
+/** Who may reach the node, and how. */
+export interface NodeExposure {
+  /**
+   * `private`: RPC on a ClusterIP Service. `public`: a LoadBalancer limited to `publicSourceRanges`.
+   * @default 'private'
+   */
+  readonly rpc?: 'private' | 'public';
+  /** Expose the P2P ports on their own Service. @default 'none' */
+  readonly p2p?: 'none' | 'loadBalancer' | 'nodePort';
+  /** External IPv4 address peers should dial; wired to the client's advertise flag. @default - none */
+  readonly p2pAddress?: string;
+}
+
+/** Props shared by every node construct. */
+export interface BlockchainNodeProps {
+  /** Namespace of every object. @default - none (the kubectl context's namespace) */
+  readonly namespace?: string;
+  /** Environment name, written as the `nodegen.dev/environment` label. @default - no label */
+  readonly environment?: string;
+  /** Replicas, each with its own volume and its own sync. @default 1 */
+  readonly replicas?: number;
+  /** Container image. @default - the client's pinned release */
+  readonly image?: string;
+  /** @default - sized for the chain and network */
+  readonly resources?: NodeResources;
+  /** @default - persistent, sized for the chain and network */
+  readonly storage?: NodeStorage;
+  /** @default - no node selector, no tolerations */
+  readonly placement?: NodePlacement;
+  /** @default - private RPC, no P2P Service */
+  readonly expose?: NodeExposure;
+  /** Source ranges a public LoadBalancer admits. Required when anything is public. @default [] */
+  readonly publicSourceRanges?: readonly string[];
+  /** Namespaces whose pods may call RPC (NetworkPolicy). @default [] */
+  readonly rpcClientNamespaces?: readonly string[];
+  /** Pod labels whose pods (any admitted namespace or this one) may call RPC. @default - none */
+  readonly rpcClientPodLabels?: Record<string, string>;
+  /** Arguments appended after nodegen's own. @default [] */
+  readonly extraArgs?: readonly string[];
+}
+
+/** A port of the node, and who may reach it. */
+export interface NodePort {
+  /** IANA-style name, at most 15 characters. */
+  readonly name: string;
+  readonly port: number;
+  readonly protocol?: 'TCP' | 'UDP';
+  /** `rpc`: cluster clients; `p2p`: anyone; `metrics`: Prometheus; `internal`: never on a Service. */
+  readonly role: 'rpc' | 'p2p' | 'metrics' | 'internal';
+}
+
+/** What a subclass contributes: everything chain-specific about the pod. */
+export interface NodeWorkload {
+  readonly containers: k8s.Container[];
+  readonly initContainers?: k8s.Container[];
+  /** Extra pod volumes (the data, config, scripts and tmp volumes are added by the base). */
+  readonly volumes?: k8s.Volume[];
+  /** Persistent volumes: one claim template each (or an emptyDir in throwaway mode). */
+  readonly dataVolumes: ReadonlyArray<{ readonly name: string; readonly size: string; readonly storageClass?: string }>;
+  /** Files of the node's ConfigMap (config files and probe scripts). */
+  readonly files: Record<string, string>;
+  readonly ports: readonly NodePort[];
+  /** UID/GID the client runs as; fsGroup makes the volumes writable for it. */
+  readonly runAsUser: number;
+  /** Time for the client to flush its database on SIGTERM. */
+  readonly terminationGracePeriodSeconds: number;
+}
+
+/** Labels on every object nodegen writes. */
+export const MANAGED_BY = 'nodegen';
+export const PART_OF = 'blockchain-nodes';
+export const ENVIRONMENT_LABEL = 'nodegen.dev/environment';
+export const CHECKSUM_ANNOTATION = 'nodegen.dev/config-checksum';
+
+/** The mount path of the node's ConfigMap. */
+export const CONFIG_DIR = '/nodegen/config';
+
+/** Checks a quantity string, naming the node and the key in the error. */
+function requireQuantity(node: string, key: string, value: string): void {
+  if (parseQuantity(value) === undefined) {
+    throw new ConstructError(`${node}: ${key} "${value}" is not a Kubernetes quantity (for example "500m", "8Gi", "2Ti")`);
+  }
+}
+
+export function toK8sResources(node: string, r: NodeResources): k8s.ResourceRequirements {
+  const q = (key: string, v: Record<string, string | undefined> | undefined) => {
+    if (!v) return undefined;
+    const out: Record<string, k8s.Quantity> = {};
+    for (const [name, value] of Object.entries(v)) {
+      if (value === undefined) continue;
+      requireQuantity(node, `resources.${key}.${name}`, value);
+      out[name] = k8s.Quantity.fromString(value);
+    }
+    return out;
+  };
+  return { requests: q('requests', r.requests), limits: q('limits', r.limits) };
+}
+
+/** Container security every client here runs with: no root, no privilege, no capabilities. */
+export function containerSecurity(readOnlyRoot = true): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: readOnlyRoot,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+  };
+}
+
+/**
+ * Base of {@link GethNode}, {@link BitcoindNode} and {@link MonaNode}.
+ *
+ * Emits, all named after the construct id (no hash suffixes):
+ * - `ConfigMap <name>-config`: config files and probe scripts; its checksum rolls the pods;
+ * - `Service <name>-headless`: the StatefulSet's governing Service (stable pod DNS);
+ * - `Service <name>`: RPC, ClusterIP (or a source-ranged LoadBalancer when public);
+ * - `Service <name>-p2p`: only when P2P is exposed;
+ * - `StatefulSet <name>`;
+ * - `NetworkPolicy <name>`: RPC from the named clients, P2P from anywhere, nothing else.
+ */
+export abstract class BlockchainNode extends Construct {
+  /** Object name stem (the construct id). */
+  readonly name: string;
+  readonly namespace?: string;
+  readonly replicas: number;
+  readonly image: string;
+  readonly expose: Required<Pick<NodeExposure, 'rpc' | 'p2p'>> & Pick<NodeExposure, 'p2pAddress'>;
+  readonly publicSourceRanges: readonly string[];
+  readonly extraArgs: readonly string[];
+  /** Labels that select this node's pods (immutable once a StatefulSet exists). */
+  readonly selectorLabels: Record<string, string>;
+  /** Labels on every object of this node. */
+  readonly labels: Record<string, string>;
+  /** The client: `geth`, `bitcoind`, `monacoind`. */
+  abstract readonly client: string;
+
+  protected readonly props: BlockchainNodeProps;
+  statefulSet?: k8s.KubeStatefulSet;
+
+  constructor(scope: Construct, id: string, props: BlockchainNodeProps, client: string, defaultImage: string) {
+    super(scope, id);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 40) {
+      throw new ConstructError(`node name "${id}" must be a DNS-1123 label of at most 40 characters (it prefixes object names)`);
+    }
+    this.props = props;
+    this.name = id;
+    this.namespace = props.namespace;
+    this.replicas = props.replicas ?? 1;
+    this.image = props.image ?? defaultImage;
+    this.expose = { rpc: props.expose?.rpc ?? 'private', p2p: props.expose?.p2p ?? 'none', p2pAddress: props.expose?.p2pAddress };
+    this.publicSourceRanges = props.publicSourceRanges ?? [];
+    this.extraArgs = props.extraArgs ?? [];
+    this.selectorLabels = { 'app.kubernetes.io/name': client, 'app.kubernetes.io/instance': id };
+    this.labels = {
+      ...this.selectorLabels,
+      'app.kubernetes.io/component': 'full-node',
+      'app.kubernetes.io/part-of': PART_OF,
+      'app.kubernetes.io/managed-by': MANAGED_BY,
+      ...(props.environment ? { [ENVIRONMENT_LABEL]: props.environment } : {}),
+    };
+    const publicAnything = this.expose.rpc === 'public' || this.expose.p2p !== 'none';
+    if (publicAnything && this.expose.rpc === 'public' && this.publicSourceRanges.length === 0) {
+      throw new ConstructError(
+        `${id}: public RPC needs source ranges; set publicEndpoints.sourceRanges in the environment (a LoadBalancer open to 0.0.0.0/0 is never written)`,
+      );
+    }
+    if (this.expose.p2p !== 'none' && this.replicas > 1 && this.expose.p2pAddress) {
+      throw new ConstructError(`${id}: one P2P address cannot be advertised by ${this.replicas} replicas; use replicas: 1 or drop expose.p2pAddress`);
+    }
+  }
+
+  private metadata(name: string, extra: Partial<k8s.ObjectMeta> = {}): k8s.ObjectMeta {
+    return { name, ...(this.namespace ? { namespace: this.namespace } : {}), labels: this.labels, ...extra };
+  }
+
+  /** Builds every object from the subclass's workload. Call once, at the end of the constructor. */
+  protected buildWorkload(w: NodeWorkload): void {
+    const name = this.name;
+    const ephemeral = this.props.storage?.ephemeral ?? false;
+    const configName = `${name}-config`;
+    const checksum = createHash('sha256').update(JSON.stringify(Object.entries(w.files).sort())).digest('hex');
+
+    new k8s.KubeConfigMap(this, 'config', { metadata: this.metadata(configName), data: w.files });
+
+    const servicePorts = (role: NodePort['role'] | 'all'): k8s.ServicePort[] =>
+      w.ports
+        .filter((p) => p.role !== 'internal' && (role === 'all' || p.role === role))
+        .map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol ?? 'TCP' }));
+
+    new k8s.KubeService(this, 'headless', {
+      metadata: this.metadata(`${name}-headless`),
+      spec: {
+        clusterIp: 'None',
+        // Pod DNS exists while a replica is still syncing (not ready), for debugging and peering.
+        publishNotReadyAddresses: true,
+        selector: this.selectorLabels,
+        ports: servicePorts('all'),
+      },
+    });
+
+    const rpcPublic = this.expose.rpc === 'public';
+    new k8s.KubeService(this, 'rpc', {
+      metadata: this.metadata(name),
+      spec: rpcPublic
+        ? {
+            type: 'LoadBalancer',
+            loadBalancerSourceRanges: [...this.publicSourceRanges],
+            // Keeps client addresses, so the NetworkPolicy's ipBlocks see the real source.
+            externalTrafficPolicy: 'Local',
+            selector: this.selectorLabels,
+            ports: servicePorts('rpc'),
+          }
+        : { type: 'ClusterIP', selector: this.selectorLabels, ports: servicePorts('rpc') },
+    });
+
+    if (this.expose.p2p !== 'none') {
+      const p2p = w.ports.filter((p) => p.role === 'p2p');
+      const nodePort = this.expose.p2p === 'nodePort';
+      if (nodePort) {
+        const outside = p2p.filter((p) => p.port < 30000 || p.port > 32767);
+        if (outside.length > 0) {
+          throw new ConstructError(
+            `${name}: P2P port(s) ${outside.map((p) => p.port).join(', ')} are outside the NodePort range 30000-32767, ` +
+              'so peers could not reach the advertised port; use expose.p2p: loadBalancer',
+          );
+        }
+      }
+      new k8s.KubeService(this, 'p2p', {
+        metadata: this.metadata(`${name}-p2p`),
+        spec: {
+          type: nodePort ? 'NodePort' : 'LoadBalancer',
+          externalTrafficPolicy: 'Local',
+          ...(this.expose.p2pAddress && !nodePort ? { loadBalancerIp: this.expose.p2pAddress } : {}),
+          selector: this.selectorLabels,
+          ports: p2p.map((p) => ({
+            name: p.name,
+            port: p.port,
+            targetPort: k8s.IntOrString.fromString(p.name),
+            protocol: p.protocol ?? 'TCP',
+            ...(nodePort ? { nodePort: p.port } : {}),
+          })),
+        },
+      });
+    }
+
+    const claims = ephemeral
+      ? []
+      : w.dataVolumes.map((v) => ({
+          metadata: { name: v.name, labels: this.selectorLabels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            ...(v.storageClass ? { storageClassName: v.storageClass } : {}),
+            resources: { requests: { storage: k8s.Quantity.fromString(v.size) } },
+          },
+        }));
+    const volumes: k8s.Volume[] = [
+      { name: 'config', configMap: { name: configName, defaultMode: 0o555 } },
+      { name: 'tmp', emptyDir: {} },
+      ...(ephemeral ? w.dataVolumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(v.size) } })) : []),
+      ...(w.volumes ?? []),
+    ];
+    const placement = this.props.placement ?? {};
+
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+      metadata: this.metadata(name),
+      spec: {
+        serviceName: `${name}-headless`,
+        replicas: this.replicas,
+        // Parallel: a new replica must not wait days for the previous one to finish syncing.
+        podManagementPolicy: 'Parallel',
+        updateStrategy: { type: 'RollingUpdate' },
+        revisionHistoryLimit: 5,
+        // Data outlives scale-downs and deletion of the StatefulSet.
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        selector: { matchLabels: this.selectorLabels },
+        volumeClaimTemplates: claims,
+        template: {
+          metadata: { labels: this.labels, annotations: { [CHECKSUM_ANNOTATION]: checksum } },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: w.terminationGracePeriodSeconds,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: w.runAsUser,
+              runAsGroup: w.runAsUser,
+              fsGroup: w.runAsUser,
+              // Large chain volumes: chown only when the root's ownership is wrong, not on every start.
+              fsGroupChangePolicy: 'OnRootMismatch',
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            ...(placement.nodeSelector && Object.keys(placement.nodeSelector).length > 0 ? { nodeSelector: placement.nodeSelector } : {}),
+            ...(placement.tolerations && placement.tolerations.length > 0 ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
+            ...(this.replicas > 1
+              ? {
+                  affinity: {
+                    podAntiAffinity: {
+                      preferredDuringSchedulingIgnoredDuringExecution: [
+                        { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.selectorLabels } } },
+                      ],
+                    },
+                  },
+                }
+              : {}),
+            initContainers: w.initContainers,
+            containers: w.containers,
+            volumes,
+          },
+        },
+      },
+    });
+
+    this.buildNetworkPolicy(w.ports);
+  }
+
+  private buildNetworkPolicy(ports: readonly NodePort[]): void {
+    const toPolicyPorts = (role: NodePort['role']) =>
+      ports.filter((p) => p.role === role).map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+    const rpcPeers: k8s.NetworkPolicyPeer[] = [];
+    for (const ns of this.props.rpcClientNamespaces ?? []) {
+      rpcPeers.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+    }
+    if (this.props.rpcClientPodLabels && Object.keys(this.props.rpcClientPodLabels).length > 0) {
+      rpcPeers.push({ podSelector: { matchLabels: this.props.rpcClientPodLabels } });
+    }
+    if (this.expose.rpc === 'public') {
+      for (const cidr of this.publicSourceRanges) rpcPeers.push({ ipBlock: { cidr } });
+    }
+    const ingress: k8s.NetworkPolicyIngressRule[] = [];
+    if (rpcPeers.length > 0) ingress.push({ from: rpcPeers, ports: toPolicyPorts('rpc') });
+    const p2p = toPolicyPorts('p2p');
+    if (p2p.length > 0) ingress.push({ ports: p2p });
+    new k8s.KubeNetworkPolicy(this, 'network-policy', {
+      metadata: this.metadata(this.name),
+      spec: { podSelector: { matchLabels: this.selectorLabels }, policyTypes: ['Ingress'], ingress },
+    });
+  }
+
+  /** Container ports for a set of node ports. */
+  protected static containerPorts(ports: readonly NodePort[]): k8s.ContainerPort[] {
+    return ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' }));
+  }
+
+  /** Resolves a storage size, naming the node and key when it is not a quantity. */
+  protected resolveSize(key: string, size: string | undefined, fallback: string): string {
+    const s = size ?? fallback;
+    requireQuantity(this.name, key, s);
+    return s;
+  }
+}

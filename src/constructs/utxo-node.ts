@@ -1,0 +1,132 @@
+/**
+ * What bitcoind and its fork monacoind share: a conf file with network-only keys in the network's
+ * section, rpcauth credentials, cookie-authenticated probes through the in-pod cli.
+ */
+import { ConstructError } from '../errors.js';
+import type { Construct } from 'constructs';
+import { renderUtxoConf, utxoConf, type UtxoNetworkParams } from '../chains/utxo.js';
+import { UTXO_ALIVE_SH, UTXO_READY_SH } from '../chains/probes.js';
+import { BlockchainNode, CONFIG_DIR, containerSecurity, toK8sResources, type BlockchainNodeProps, type NodePort, type NodeResources } from './blockchain-node.js';
+
+/** An `rpcauth=` value: user, 16-byte hex salt, HMAC-SHA256 hex. Never a password. */
+export const RPCAUTH_PATTERN = /^[A-Za-z0-9_.-]+:[0-9a-f]{32}\$[0-9a-f]{64}$/;
+/** A command-line option in the one form the daemons accept: `-name` or `-name=value`. */
+const DAEMON_ARG = /^-[a-z][a-z0-9.]*(=.*)?$/;
+
+export interface UtxoNodeProps extends BlockchainNodeProps {
+  /**
+   * RPC credentials as `rpcauth` salted hashes (`user:salt$hmac`), made by `nodegen rpcauth <user>`.
+   * The hash may be committed; the password never is.
+   * @default [] (cookie authentication only, for in-pod tools)
+   */
+  readonly rpcauth?: readonly string[];
+  /** Ranges allowed to call RPC besides loopback (`rpcallowip`): the cluster's pod ranges. @default [] */
+  readonly rpcAllowIps?: readonly string[];
+  /** Keep only the newest N MiB of blocks; 0 keeps everything, else at least 550. @default 0 */
+  readonly prune?: number;
+  /** Index every transaction (`txindex`); not with pruning. @default false */
+  readonly txindex?: boolean;
+  /** UTXO cache in MiB (`dbcache`); more makes the first sync much faster. @default 450 */
+  readonly dbcache?: number;
+  /** @default 125 */
+  readonly maxConnections?: number;
+}
+
+/** The daemon-specific facts a subclass supplies. */
+export interface UtxoDaemon {
+  readonly client: string;
+  readonly daemon: string;
+  readonly cli: string;
+  readonly confFile: string;
+  readonly params: UtxoNetworkParams;
+  readonly image: string;
+  readonly runAsUser: number;
+  readonly defaultResources: NodeResources;
+  readonly terminationGracePeriodSeconds: number;
+}
+
+const DATA = '/data';
+
+/** Base of {@link BitcoindNode} and {@link MonaNode}. */
+export abstract class UtxoNode extends BlockchainNode {
+  readonly params: UtxoNetworkParams;
+  readonly storageSize: string;
+  /** The rendered conf file. */
+  readonly conf: string;
+  /** Warnings for the operator (a deprecated network, for example). */
+  readonly warnings: string[] = [];
+
+  constructor(scope: Construct, id: string, props: UtxoNodeProps, d: UtxoDaemon) {
+    super(scope, id, props, d.client, d.image);
+    this.params = d.params;
+    const prune = props.prune ?? 0;
+    const txindex = props.txindex ?? false;
+    if (prune !== 0 && prune < 550) throw new ConstructError(`${id}: prune=${prune} is below the daemon's minimum of 550 (MiB); use 0 (no pruning) or at least 550`);
+    if (prune !== 0 && txindex) throw new ConstructError(`${id}: txindex cannot be used with pruning; set prune: 0 or txindex: false`);
+    for (const a of props.rpcauth ?? []) {
+      if (!RPCAUTH_PATTERN.test(a)) throw new ConstructError(`${id}: rpcauth "${a}" is not "user:<salt>$<hmac>"; make one with \`nodegen rpcauth <user>\``);
+    }
+    for (const a of this.extraArgs) {
+      if (!DAEMON_ARG.test(a)) throw new ConstructError(`${id}: extra argument "${a}" must be "-name" or "-name=value" (${d.daemon} refuses bare tokens such as "-rpcthreads 4")`);
+    }
+    if (d.params.deprecated) this.warnings.push(`${id}: ${d.params.deprecated}`);
+    this.storageSize = this.resolveSize('storage.size', props.storage?.size, d.params.defaultStorage);
+
+    this.conf = renderUtxoConf(
+      utxoConf(d.params, {
+        rpcauth: props.rpcauth ?? [],
+        rpcAllowIps: props.rpcAllowIps ?? [],
+        prune,
+        txindex,
+        dbcache: props.dbcache ?? 450,
+        maxConnections: props.maxConnections ?? 125,
+        externalIp: this.expose.p2pAddress,
+      }),
+      `${d.confFile} for ${id}, written by nodegen. Network-only keys are in [${d.params.section}].`,
+    );
+
+    const ports: NodePort[] = [
+      { name: 'rpc', port: d.params.rpcPort, role: 'rpc' },
+      { name: 'p2p', port: d.params.p2pPort, role: 'p2p' },
+    ];
+    const conf = `${CONFIG_DIR}/${d.confFile}`;
+    const probe = (file: string) => ({ exec: { command: [`${CONFIG_DIR}/${file}`] } });
+    this.buildWorkload({
+      containers: [
+        {
+          name: d.client,
+          image: this.image,
+          imagePullPolicy: 'IfNotPresent',
+          // The daemon itself, not an image entrypoint that expects root to chown and drop privileges.
+          command: [d.daemon],
+          args: [`-conf=${conf}`, `-datadir=${DATA}`, ...this.extraArgs],
+          env: [
+            { name: 'HOME', value: '/tmp' },
+            // Read by the probe scripts.
+            { name: 'CLI', value: d.cli },
+            { name: 'CONF', value: conf },
+            { name: 'DATADIR', value: DATA },
+          ],
+          ports: BlockchainNode.containerPorts(ports),
+          resources: toK8sResources(id, props.resources ?? d.defaultResources),
+          securityContext: containerSecurity(),
+          volumeMounts: [
+            { name: 'data', mountPath: DATA },
+            { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+          // Initial block download may take days: liveness and readiness wait until it is done.
+          startupProbe: { ...probe('ready.sh'), periodSeconds: 60, timeoutSeconds: 15, failureThreshold: d.params.initialSyncMinutes },
+          readinessProbe: { ...probe('ready.sh'), periodSeconds: 30, timeoutSeconds: 15, failureThreshold: 3 },
+          // Alive while RPC answers, warm-up included: a node that is catching up is never killed.
+          livenessProbe: { ...probe('alive.sh'), periodSeconds: 60, timeoutSeconds: 15, failureThreshold: 5 },
+        },
+      ],
+      dataVolumes: [{ name: 'data', size: this.storageSize, storageClass: props.storage?.storageClass }],
+      files: { [d.confFile]: this.conf, 'ready.sh': UTXO_READY_SH, 'alive.sh': UTXO_ALIVE_SH },
+      ports,
+      runAsUser: d.runAsUser,
+      terminationGracePeriodSeconds: d.terminationGracePeriodSeconds,
+    });
+  }
+}

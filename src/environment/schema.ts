@@ -1,0 +1,221 @@
+/**
+ * The one schema for environment files. The loader validates the merged result of
+ * `environments/base.yaml` + `environments/<env>.yaml` against it; `nodegen schema` derives the
+ * JSON Schema that editors use from the same definition.
+ *
+ * Closed choices are enums; Kubernetes names and quantities are checked here so that a typo is
+ * reported against the line that holds it, not by the API server after `kubectl apply`.
+ */
+import { z } from 'zod';
+
+/** DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters (namespaces, Services). */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A Kubernetes resource quantity in the canonical forms operators write: `500m`, `2`, `8Gi`, `2Ti`.
+ * (The API server also accepts exponent forms such as `1e3`; nobody writes those for disks.)
+ */
+export const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+/** IPv4 or IPv6 CIDR block. */
+const CIDR = /^(((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(12[0-8]|1[01]\d|[1-9]?\d))$/;
+const IPV4 = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
+
+/** Label keys: optional DNS subdomain prefix, then a name of at most 63 characters. */
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** Label values: empty, or at most 63 alphanumerics, '-', '_', '.', starting and ending alphanumeric. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** An image reference pinned to a tag or digest: `repo[:tag][@sha256:...]`. */
+const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+export const dnsLabel = (max = 63) =>
+  z
+    .string()
+    .max(max, { message: `must be at most ${max} characters` })
+    .regex(DNS1123_LABEL, {
+      message: 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+    });
+
+export const quantity = z.string().regex(QUANTITY, {
+  message: 'must be a Kubernetes quantity such as "500m", "2", "8Gi" or "2Ti"',
+});
+
+const cidr = z.string().regex(CIDR, { message: 'must be a CIDR block such as "203.0.113.0/24"' });
+
+const labelMap = z.record(
+  z.string().regex(LABEL_KEY, { message: 'must be a Kubernetes label key' }),
+  z.string().regex(LABEL_VALUE, { message: 'must be a Kubernetes label value (at most 63 characters)' }),
+);
+
+export const image = z.string().regex(IMAGE, {
+  message: 'must be an image reference such as "ethereum/client-go:v1.17.5"',
+});
+
+/** Requests and limits, as in a container spec. */
+export const resourcesSchema = z.strictObject({
+  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+});
+
+/** The data volume of a node. */
+export const storageSchema = z.strictObject({
+  /** Size of each replica's volume. Volume claim templates are immutable: grow by resizing the PVCs. */
+  size: quantity.optional(),
+  /** Storage class; must allow volume expansion. @default - the environment's `storage.storageClass` */
+  storageClass: dnsLabel(253).optional(),
+  /** Throwaway mode: an emptyDir instead of a persistent volume. Only for sandboxes. @default false */
+  ephemeral: z.boolean().optional(),
+});
+
+const toleration = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Equal', 'Exists']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+
+/** Where a node's pods are scheduled: a GKE/EKS node pool, named in the environment. */
+export const nodePoolSchema = z.strictObject({
+  nodeSelector: labelMap.optional(),
+  tolerations: z.array(toleration).optional(),
+});
+
+/** How a node is reached from outside its pod. */
+export const exposeSchema = z.strictObject({
+  /** `private`: ClusterIP Service. `public`: LoadBalancer limited to the environment's source ranges. @default private */
+  rpc: z.enum(['private', 'public']).optional(),
+  /** Expose the P2P port on its own Service. @default none */
+  p2p: z.enum(['none', 'loadBalancer', 'nodePort']).optional(),
+  /** The external IPv4 address peers should dial; wired to `--nat extip:` / `externalip=`. */
+  p2pAddress: z.string().regex(IPV4, { message: 'must be an IPv4 address' }).optional(),
+});
+
+const common = {
+  /** Number of replicas (each with its own volume). @default 1 */
+  replicas: z.number().int().min(0).max(50).optional(),
+  image: image.optional(),
+  resources: resourcesSchema.optional(),
+  storage: storageSchema.optional(),
+  /** Name of an entry in the environment's `nodePools`. */
+  nodePool: dnsLabel().optional(),
+  expose: exposeSchema.optional(),
+  /** Extra command-line arguments, appended after nodegen's own. */
+  extraArgs: z.array(z.string()).optional(),
+};
+
+export const GETH_NETWORKS = ['mainnet', 'hoodi', 'sepolia'] as const;
+export const BITCOIN_NETWORKS = ['main', 'testnet4', 'signet', 'regtest', 'test'] as const;
+export const MONACOIN_NETWORKS = ['main', 'test', 'regtest'] as const;
+export const GETH_HTTP_APIS = ['eth', 'net', 'web3', 'txpool', 'debug', 'admin', 'miner', 'engine'] as const;
+
+export const consensusSchema = z.strictObject({
+  client: z.enum(['lighthouse', 'prysm']).optional(),
+  image: image.optional(),
+  checkpointSyncUrl: z.url({ protocol: /^https?$/ }).optional(),
+  resources: resourcesSchema.optional(),
+  storage: storageSchema.optional(),
+  extraArgs: z.array(z.string()).optional(),
+});
+
+export const gethNodeSchema = z.strictObject({
+  client: z.literal('geth'),
+  network: z.enum(GETH_NETWORKS).optional(),
+  ...common,
+  syncMode: z.enum(['snap', 'full']).optional(),
+  gcMode: z.enum(['full', 'archive']).optional(),
+  httpApi: z.array(z.enum(GETH_HTTP_APIS)).optional(),
+  corsDomains: z.array(z.string()).optional(),
+  maxPeers: z.number().int().min(0).max(1000).optional(),
+  consensus: consensusSchema.optional(),
+});
+
+const RPCAUTH = /^[A-Za-z0-9_.-]+:[0-9a-f]{32}\$[0-9a-f]{64}$/;
+const rpcauth = z.string().regex(RPCAUTH, {
+  message: 'must be an rpcauth line "user:<32 hex salt>$<64 hex hmac>" (make one with `nodegen rpcauth <user>`)',
+});
+
+const utxoCommon = {
+  ...common,
+  /** `rpcauth=` salted hashes; never passwords. @default [] (cookie auth only, for in-pod tools) */
+  rpcauth: z.array(rpcauth).optional(),
+  /** Keep only the newest N MiB of blocks (0 = unpruned, minimum 550). @default 0 */
+  prune: z.number().int().min(0).optional(),
+  /** Build the full transaction index (incompatible with pruning). @default false */
+  txindex: z.boolean().optional(),
+  /** Database cache in MiB. @default 450 (the client's own default) */
+  dbcache: z.number().int().min(4).optional(),
+  maxConnections: z.number().int().min(0).max(1000).optional(),
+};
+
+export const bitcoindNodeSchema = z.strictObject({
+  client: z.literal('bitcoind'),
+  network: z.enum(BITCOIN_NETWORKS).optional(),
+  ...utxoCommon,
+});
+
+export const monacoindNodeSchema = z.strictObject({
+  client: z.literal('monacoind'),
+  network: z.enum(MONACOIN_NETWORKS).optional(),
+  ...utxoCommon,
+});
+
+export const nodeSchema = z.discriminatedUnion('client', [gethNodeSchema, bitcoindNodeSchema, monacoindNodeSchema]);
+
+export const environmentSchema = z.strictObject({
+  /** One line shown by `nodegen list`. */
+  description: z.string().optional(),
+  /** The namespace every object of the environment lives in. */
+  namespace: dnsLabel(),
+  /** `testnet` or `mainnet`: decides each node's default network and what policy allows. */
+  tier: z.enum(['testnet', 'mainnet']),
+  /** A sandbox may relax policy (CORS/vhosts `*`, unpinned images). Only `nodetest` should be one. @default false */
+  sandbox: z.boolean().default(false),
+  /** Where public endpoints are allowed at all, and from which source ranges. */
+  publicEndpoints: z
+    .strictObject({
+      allowed: z.boolean().default(false),
+      sourceRanges: z.array(cidr).default([]),
+    })
+    .default({ allowed: false, sourceRanges: [] }),
+  /** Who may call RPC: namespaces and/or pod labels admitted by the NetworkPolicy. */
+  rpcClients: z
+    .strictObject({
+      namespaces: z.array(dnsLabel()).default([]),
+      podLabels: labelMap.optional(),
+    })
+    .default({ namespaces: [] }),
+  /** The cluster's pod (and service) ranges; bitcoind/monacoind `rpcallowip` is limited to them. */
+  clusterCidrs: z.array(cidr).min(1),
+  storage: z
+    .strictObject({
+      /** Default storage class for node volumes. Must allow volume expansion. */
+      storageClass: dnsLabel(253),
+    }),
+  nodePools: z.record(dnsLabel(), nodePoolSchema).default({}),
+  /** The fleet, keyed by node name (used in object names: `geth` gives StatefulSet `geth`). */
+  nodes: z.record(dnsLabel(40), nodeSchema),
+});
+
+export type EnvironmentSpec = z.output<typeof environmentSchema>;
+export type NodeSpec = z.output<typeof nodeSchema>;
+export type GethNodeSpec = z.output<typeof gethNodeSchema>;
+export type BitcoindNodeSpec = z.output<typeof bitcoindNodeSchema>;
+export type MonacoindNodeSpec = z.output<typeof monacoindNodeSchema>;
+export type ResourcesSpec = z.output<typeof resourcesSchema>;
+export type NodePoolSpec = z.output<typeof nodePoolSchema>;
+export type ExposeSpec = z.output<typeof exposeSchema>;
+export type StorageSpec = z.output<typeof storageSchema>;
+
+/** The network each client runs when a node names none: testnets below staging, mainnets above. */
+export const TIER_NETWORKS = {
+  testnet: { geth: 'hoodi', bitcoind: 'testnet4', monacoind: 'test' },
+  mainnet: { geth: 'mainnet', bitcoind: 'main', monacoind: 'main' },
+} as const;
+
+/** The network a node runs: the one it names, else its environment tier's. */
+export function nodeNetwork(env: Pick<EnvironmentSpec, 'tier'>, node: NodeSpec): string {
+  return node.network ?? TIER_NETWORKS[env.tier][node.client];
+}

@@ -1,0 +1,94 @@
+/**
+ * Typed errors. The library throws them; the CLI's one handler at the process edge
+ * (src/cli/run.ts) turns them into a message and an exit code. Anything else is an internal
+ * error and is the only thing that prints a stack (and only with --debug).
+ */
+
+/** Where a problem is: a file, a key path inside it and the 1-based line and column. */
+export interface Location {
+  readonly file: string;
+  readonly path?: string;
+  readonly line?: number;
+  readonly col?: number;
+}
+
+/** One problem found in the user's input. */
+export interface Problem extends Location {
+  readonly message: string;
+}
+
+/** Formats a problem as `file:line:col key.path: message`, the shape editors and CI annotate. */
+export function formatProblem(p: Problem): string {
+  const where = p.line !== undefined ? `${p.file}:${p.line}:${p.col ?? 1}` : p.file;
+  return p.path ? `${where} ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+/** The user's input is wrong (exit 1). Carries every problem found, not just the first. */
+export class InputError extends Error {
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    readonly problems: readonly Problem[] = [],
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** The command line itself is wrong (exit 2). */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A check ran and failed, such as `synth --check` finding stale files (exit 1). */
+export class CheckFailedError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailedError';
+  }
+}
+
+/** Edit distance, for did-you-mean suggestions. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest candidate to `word`, if it is close enough to be a plausible typo. */
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/**
+ * A construct was given props it cannot build (thrown at once, naming the node, the cause and the
+ * fix). The synth command reports it as an input error of the environment that set the props.
+ */
+export class ConstructError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConstructError';
+  }
+}

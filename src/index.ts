@@ -1,0 +1,21 @@
+/**
+ * nodegen's library API, for use in an existing cdk8s app or in scripts:
+ *
+ * ```ts
+ * import { App, Chart } from 'cdk8s';
+ * import { GethNode } from 'nodegen';
+ * const chart = new Chart(new App(), 'eth', { disableResourceNameHashes: true });
+ * new GethNode(chart, 'geth', { namespace: 'chains', network: 'mainnet' });
+ * ```
+ */
+export { BlockchainNode, type BlockchainNodeProps, type NodeResources, type NodeStorage, type NodePlacement, type NodeExposure } from './constructs/blockchain-node.js';
+export { GethNode, type GethNodeProps, type GethConsensusProps } from './constructs/geth-node.js';
+export { ConsensusClient, type ConsensusClientProps } from './constructs/consensus-client.js';
+export { UtxoNode, type UtxoNodeProps } from './constructs/utxo-node.js';
+export { BitcoindNode, type BitcoindNodeProps } from './constructs/bitcoind-node.js';
+export { MonaNode, type MonaNodeProps } from './constructs/mona-node.js';
+export { loadEnvironment, listEnvironmentNames, type LoadedEnvironment } from './environment/load.js';
+export { mergeValues, mergeAll } from './environment/merge.js';
+export { environmentSchema, type EnvironmentSpec, type NodeSpec } from './environment/schema.js';
+export { renderEnvironment as synthesize, type RenderedEnvironment, type RenderedFile } from './synth/render.js';
+export { InputError, UsageError, CheckFailedError, ConstructError, type Problem } from './errors.js';

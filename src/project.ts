@@ -1,0 +1,32 @@
+/**
+ * Finding the project: nodegen runs from the project root or any folder below it, and always
+ * reads and writes relative to the root, never to the working directory.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { InputError } from './errors.js';
+import { ENVIRONMENTS_DIR } from './environment/load.js';
+
+/** The nearest folder at or above `start` holding a package.json and an environments/ folder. */
+export function findProjectRoot(start: string): string {
+  let dir = resolve(start);
+  for (;;) {
+    const envDir = join(dir, ENVIRONMENTS_DIR);
+    if (existsSync(join(dir, 'package.json')) && existsSync(envDir) && statSync(envDir).isDirectory()) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new InputError(
+        `no nodegen project at or above ${resolve(start)}: expected a folder with package.json and ${ENVIRONMENTS_DIR}/`,
+      );
+    }
+    dir = parent;
+  }
+}
+
+/** The default output folder, relative to the project root. */
+export const DEFAULT_OUTDIR = 'dist';
+
+/** Resolves an output folder: relative paths are taken from the project root. */
+export function resolveOutdir(root: string, outdir: string | undefined): string {
+  return resolve(root, outdir ?? DEFAULT_OUTDIR);
+}
