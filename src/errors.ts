@@ -87,7 +87,11 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
  * fix). The synth command reports it as an input error of the environment that set the props.
  */
 export class ConstructError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The node (construct id) and its prop path (such as `storage.size`), when known. */
+    readonly where: { readonly node?: string; readonly key?: string } = {},
+  ) {
     super(message);
     this.name = 'ConstructError';
   }

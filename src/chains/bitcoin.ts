@@ -10,7 +10,7 @@ export type BitcoinNetwork = 'main' | 'testnet4' | 'signet' | 'regtest' | 'test'
  * The Bitcoin Core project publishes no image; `bitcoin/bitcoin` is the community image built
  * from the release binaries. Pinned to an exact release.
  */
-export const BITCOIND_IMAGE = 'bitcoin/bitcoin:30.0';
+export const BITCOIND_IMAGE = 'bitcoin/bitcoin:30.2';
 
 export const BITCOIN_NETWORKS: Record<BitcoinNetwork, UtxoNetworkParams> = {
   main: { select: 'chain=main', section: 'main', subdir: '', p2pPort: 8333, rpcPort: 8332, minStorage: '800Gi', defaultStorage: '1Ti', initialSyncMinutes: 10080, mainnet: true },

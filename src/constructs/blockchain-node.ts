@@ -126,7 +126,7 @@ export const CONFIG_DIR = '/nodegen/config';
 /** Checks a quantity string, naming the node and the key in the error. */
 function requireQuantity(node: string, key: string, value: string): void {
   if (parseQuantity(value) === undefined) {
-    throw new ConstructError(`${node}: ${key} "${value}" is not a Kubernetes quantity (for example "500m", "8Gi", "2Ti")`);
+    throw new ConstructError(`${node}: ${key} "${value}" is not a Kubernetes quantity (for example "500m", "8Gi", "2Ti")`, { node, key });
   }
 }
 
@@ -205,14 +205,14 @@ export abstract class BlockchainNode extends Construct {
       'app.kubernetes.io/managed-by': MANAGED_BY,
       ...(props.environment ? { [ENVIRONMENT_LABEL]: props.environment } : {}),
     };
-    const publicAnything = this.expose.rpc === 'public' || this.expose.p2p !== 'none';
-    if (publicAnything && this.expose.rpc === 'public' && this.publicSourceRanges.length === 0) {
+    if (this.expose.rpc === 'public' && this.publicSourceRanges.length === 0) {
       throw new ConstructError(
         `${id}: public RPC needs source ranges; set publicEndpoints.sourceRanges in the environment (a LoadBalancer open to 0.0.0.0/0 is never written)`,
+        { node: id, key: 'expose.rpc' },
       );
     }
     if (this.expose.p2p !== 'none' && this.replicas > 1 && this.expose.p2pAddress) {
-      throw new ConstructError(`${id}: one P2P address cannot be advertised by ${this.replicas} replicas; use replicas: 1 or drop expose.p2pAddress`);
+      throw new ConstructError(`${id}: one P2P address cannot be advertised by ${this.replicas} replicas; use replicas: 1 or drop expose.p2pAddress`, { node: id, key: 'expose.p2pAddress' });
     }
   }
 
@@ -269,6 +269,7 @@ export abstract class BlockchainNode extends Construct {
           throw new ConstructError(
             `${name}: P2P port(s) ${outside.map((p) => p.port).join(', ')} are outside the NodePort range 30000-32767, ` +
               'so peers could not reach the advertised port; use expose.p2p: loadBalancer',
+            { node: name, key: 'expose.p2p' },
           );
         }
       }

@@ -27,7 +27,7 @@ export class MonaNode extends UtxoNode {
 
   constructor(scope: Construct, id: string, props: MonaNodeProps) {
     if (!props.image) {
-      throw new ConstructError(`${id}: monacoind needs an image: build docker/monacoind/Dockerfile, push it, and set image (no public image is maintained)`);
+      throw new ConstructError(`${id}: monacoind needs an image: build docker/monacoind/Dockerfile, push it, and set image (no public image is maintained)`, { node: id });
     }
     const network = props.network ?? 'test';
     super(scope, id, props, {

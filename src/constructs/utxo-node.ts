@@ -61,13 +61,13 @@ export abstract class UtxoNode extends BlockchainNode {
     this.params = d.params;
     const prune = props.prune ?? 0;
     const txindex = props.txindex ?? false;
-    if (prune !== 0 && prune < 550) throw new ConstructError(`${id}: prune=${prune} is below the daemon's minimum of 550 (MiB); use 0 (no pruning) or at least 550`);
-    if (prune !== 0 && txindex) throw new ConstructError(`${id}: txindex cannot be used with pruning; set prune: 0 or txindex: false`);
+    if (prune !== 0 && prune < 550) throw new ConstructError(`${id}: prune=${prune} is below the daemon's minimum of 550 (MiB); use 0 (no pruning) or at least 550`, { node: id, key: 'prune' });
+    if (prune !== 0 && txindex) throw new ConstructError(`${id}: txindex cannot be used with pruning; set prune: 0 or txindex: false`, { node: id, key: 'txindex' });
     for (const a of props.rpcauth ?? []) {
-      if (!RPCAUTH_PATTERN.test(a)) throw new ConstructError(`${id}: rpcauth "${a}" is not "user:<salt>$<hmac>"; make one with \`nodegen rpcauth <user>\``);
+      if (!RPCAUTH_PATTERN.test(a)) throw new ConstructError(`${id}: rpcauth "${a}" is not "user:<salt>$<hmac>"; make one with \`nodegen rpcauth <user>\``, { node: id, key: 'rpcauth' });
     }
     for (const a of this.extraArgs) {
-      if (!DAEMON_ARG.test(a)) throw new ConstructError(`${id}: extra argument "${a}" must be "-name" or "-name=value" (${d.daemon} refuses bare tokens such as "-rpcthreads 4")`);
+      if (!DAEMON_ARG.test(a)) throw new ConstructError(`${id}: extra argument "${a}" must be "-name" or "-name=value" (${d.daemon} refuses bare tokens such as "-rpcthreads 4")`, { node: id, key: 'extraArgs' });
     }
     if (d.params.deprecated) this.warnings.push(`${id}: ${d.params.deprecated}`);
     this.storageSize = this.resolveSize('storage.size', props.storage?.size, d.params.defaultStorage);

@@ -24,6 +24,8 @@ export interface LoadedEnvironment {
   readonly spec: EnvironmentSpec;
   /** The files merged, in order, relative to the project root. */
   readonly files: readonly string[];
+  /** Where a key path was set (the last file that wrote it, with line and column). */
+  locate(path: readonly string[]): Omit<Problem, 'message'>;
 }
 
 export interface LoadOptions {
@@ -190,11 +192,12 @@ function issueToProblems(issue: z.core.$ZodIssue, files: readonly ParsedFile[], 
       }];
     }
     case 'invalid_union': {
-      // A node whose `client` is missing or unknown.
-      const got = valueAt(merged, [...path, 'client']);
+      // A node whose `client` is missing or unknown (zod points at the node or at its client key).
+      const at = path[path.length - 1] === 'client' ? path : [...path, 'client'];
+      const got = valueAt(merged, at);
       return [{
-        ...origin(files, [...path, 'client']),
-        path: dotted([...path, 'client']),
+        ...origin(files, at),
+        path: dotted(at),
         message: `${got === undefined ? 'missing' : `unknown client ${describe(got)}`}; each node needs "client: geth", "client: bitcoind" or "client: monacoind"`,
       }];
     }
@@ -259,5 +262,5 @@ export function loadEnvironment(name: string, options: LoadOptions): LoadedEnvir
     problems.push(...referenceProblems(result.data, files));
   }
   if (problems.length > 0) throw new InputError(`environment "${name}" is invalid`, problems.sort(byPosition(files)));
-  return { name, spec: result.data!, files: fileNames };
+  return { name, spec: result.data!, files: fileNames, locate: (path) => ({ ...origin(files, path), path: dotted(path) }) };
 }

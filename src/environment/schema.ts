@@ -142,7 +142,11 @@ const utxoCommon = {
   /** `rpcauth=` salted hashes; never passwords. @default [] (cookie auth only, for in-pod tools) */
   rpcauth: z.array(rpcauth).optional(),
   /** Keep only the newest N MiB of blocks (0 = unpruned, minimum 550). @default 0 */
-  prune: z.number().int().min(0).optional(),
+  prune: z
+    .number()
+    .int()
+    .refine((v) => v === 0 || v >= 550, { message: 'must be 0 (unpruned) or at least 550 (MiB), the daemon\'s minimum' })
+    .optional(),
   /** Build the full transaction index (incompatible with pruning). @default false */
   txindex: z.boolean().optional(),
   /** Database cache in MiB. @default 450 (the client's own default) */

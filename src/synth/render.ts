@@ -53,7 +53,9 @@ export function renderEnvironment(loaded: LoadedEnvironment): RenderedEnvironmen
     fleet = buildFleet(loaded.name, loaded.spec);
   } catch (e) {
     if (e instanceof ConstructError) {
-      throw new InputError(`environment "${loaded.name}" is invalid`, [{ file: loaded.files.join(' + '), message: e.message }]);
+      const { node, key } = e.where;
+      const where = node ? loaded.locate(['nodes', node, ...(key ? key.split('.') : [])]) : { file: loaded.files.join(' + ') };
+      throw new InputError(`environment "${loaded.name}" is invalid`, [{ ...where, message: e.message }]);
     }
     throw e;
   }

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { GethNode } from '../../src/constructs/geth-node.js';
+import { GETH_REMOVED_FLAGS } from '../../src/chains/geth.js';
+import { ConstructError } from '../../src/errors.js';
+import { container, find, render } from './synth-helper.js';
+
+/** chain-facts.md: the network flag and checkpoint sync endpoint of each Ethereum network. */
+const NETWORKS = {
+  mainnet: { flag: '--mainnet', checkpoint: 'https://mainnet-checkpoint-sync.attestant.io' },
+  hoodi: { flag: '--hoodi', checkpoint: 'https://checkpoint-sync.hoodi.ethpandaops.io' },
+  sepolia: { flag: '--sepolia', checkpoint: 'https://checkpoint-sync.sepolia.ethpandaops.io' },
+} as const;
+
+const geth = (props: ConstructorParameters<typeof GethNode>[2] = {}) =>
+  render((chart) => new GethNode(chart, 'geth', { namespace: 'chains', ...props }));
+
+describe('GethNode', () => {
+  it('renders its defaults (snapshot)', () => {
+    expect(geth()).toMatchSnapshot();
+  });
+
+  it.each(Object.entries(NETWORKS))('on %s selects the network by flag, with its checkpoint endpoint', (network, facts) => {
+    const objects = geth({ network: network as keyof typeof NETWORKS });
+    const args: string[] = container(objects, 'geth', 'geth').args;
+    expect(args[0]).toBe(facts.flag);
+    expect(args.filter((a) => /^--(mainnet|hoodi|sepolia|holesky|goerli|testnet)$/.test(a))).toEqual([facts.flag]);
+    const beacon = container(objects, 'geth', 'lighthouse');
+    expect(beacon.args).toContain(`--network=${network}`);
+    expect(beacon.args).toContain(`--checkpoint-sync-url=${facts.checkpoint}`);
+  });
+
+  it('uses only current flags: none that geth removed', () => {
+    for (const network of Object.keys(NETWORKS) as (keyof typeof NETWORKS)[]) {
+      const args: string[] = container(geth({ network }), 'geth', 'geth').args;
+      for (const arg of args) {
+        const flag = arg.split('=')[0]!;
+        expect(GETH_REMOVED_FLAGS as readonly string[]).not.toContain(flag);
+        expect(flag).toMatch(/^--[a-z][a-z.]*$/);
+      }
+      // A value after a boolean flag would be read as a sub-command.
+      expect(args).not.toContain('true');
+    }
+  });
+
+  it('serves JSON-RPC with safe namespaces, vhosts for its Service and the Engine API on localhost', () => {
+    const args: string[] = container(geth(), 'geth', 'geth').args;
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--http',
+        '--http.addr=0.0.0.0',
+        '--http.port=8545',
+        '--http.api=eth,net,web3',
+        '--http.vhosts=localhost,geth,geth.chains,geth.chains.svc,geth.chains.svc.cluster.local',
+        '--ws',
+        '--ws.port=8546',
+        '--authrpc.addr=127.0.0.1',
+        '--authrpc.port=8551',
+        '--authrpc.jwtsecret=/jwt/jwt.hex',
+        '--syncmode=snap',
+        '--datadir=/data',
+        '--metrics',
+        '--metrics.port=6060',
+        '--port=30303',
+      ]),
+    );
+    expect(args.some((a) => a.startsWith('--http.corsdomain'))).toBe(false);
+  });
+
+  it('keeps the data directory on the persistent volume', () => {
+    const objects = geth({ storage: { size: '500Gi', storageClass: 'fast' } });
+    const mounts = container(objects, 'geth', 'geth').volumeMounts;
+    expect(mounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    const claims = find(objects, 'StatefulSet', 'geth').spec.volumeClaimTemplates;
+    expect(claims.map((c: any) => [c.metadata.name, c.spec.resources.requests.storage, c.spec.storageClassName])).toEqual([
+      ['data', '500Gi', 'fast'],
+      ['beacon-data', '150Gi', 'fast'],
+    ]);
+  });
+
+  it('generates the JWT secret inside the pod, in memory, never in the objects', () => {
+    const objects = geth();
+    const pod = find(objects, 'StatefulSet', 'geth').spec.template.spec;
+    expect(pod.initContainers[0].name).toBe('jwt-secret');
+    expect(pod.initContainers[0].command.join(' ')).toContain('/dev/urandom');
+    expect(pod.volumes).toContainEqual({ name: 'jwt', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
+    for (const file of Object.values(find(objects, 'ConfigMap', 'geth-config').data!)) expect(file).not.toMatch(/^(0x)?[0-9a-f]{64}$/m);
+  });
+
+  it('pairs Prysm instead of Lighthouse when asked', () => {
+    const objects = geth({ network: 'mainnet', consensus: { client: 'prysm' } });
+    const prysm = container(objects, 'geth', 'prysm');
+    expect(prysm.image).toMatch(/^gcr\.io\/prysmaticlabs\/prysm\/beacon-chain:v\d+\.\d+\.\d+$/);
+    expect(prysm.args).toEqual(
+      expect.arrayContaining(['--accept-terms-of-use', '--mainnet', '--execution-endpoint=http://127.0.0.1:8551', '--jwt-secret=/jwt/jwt.hex']),
+    );
+    expect(prysm.readinessProbe.httpGet.path).toBe('/eth/v1/node/health?syncing_status=503');
+  });
+
+  it('overrides field by field', () => {
+    const objects = geth({
+      network: 'sepolia',
+      replicas: 2,
+      image: 'ethereum/client-go:v1.17.4',
+      syncMode: 'full',
+      gcMode: 'archive',
+      httpApi: ['eth', 'net'],
+      corsDomains: ['https://app.example.com'],
+      maxPeers: 25,
+      extraArgs: ['--cache=8192'],
+      resources: { requests: { cpu: '3', memory: '10Gi' }, limits: { cpu: '6', memory: '20Gi' } },
+      consensus: { checkpointSyncUrl: 'https://beacon.internal', image: 'sigp/lighthouse:v8.2.1' },
+    });
+    const set = find(objects, 'StatefulSet', 'geth');
+    expect(set.spec.replicas).toBe(2);
+    const c = container(objects, 'geth', 'geth');
+    expect(c.image).toBe('ethereum/client-go:v1.17.4');
+    expect(c.args).toEqual(
+      expect.arrayContaining(['--syncmode=full', '--gcmode=archive', '--http.api=eth,net', '--http.corsdomain=https://app.example.com', '--maxpeers=25']),
+    );
+    expect(c.args[c.args.length - 1]).toBe('--cache=8192');
+    expect(c.resources).toEqual({ requests: { cpu: '3', memory: '10Gi' }, limits: { cpu: '6', memory: '20Gi' } });
+    const lh = container(objects, 'geth', 'lighthouse');
+    expect(lh.image).toBe('sigp/lighthouse:v8.2.1');
+    expect(lh.args).toContain('--checkpoint-sync-url=https://beacon.internal');
+  });
+
+  it('advertises its P2P address when exposed with a known address', () => {
+    const objects = geth({ expose: { p2p: 'loadBalancer', p2pAddress: '203.0.113.7' } });
+    expect(container(objects, 'geth', 'geth').args).toContain('--nat=extip:203.0.113.7');
+    expect(container(objects, 'geth', 'lighthouse').args).toContain('--enr-address=203.0.113.7');
+    const p2p = find(objects, 'Service', 'geth-p2p');
+    expect(p2p.spec.type).toBe('LoadBalancer');
+    expect(p2p.spec.loadBalancerIP).toBe('203.0.113.7');
+    expect(p2p.spec.ports.map((p: any) => p.name)).toEqual(['p2p-tcp', 'p2p-udp', 'beacon-p2p', 'beacon-disc', 'beacon-quic']);
+  });
+
+  it('refuses public RPC without source ranges, naming the node and the fix', () => {
+    expect(() => geth({ expose: { rpc: 'public' } })).toThrow(ConstructError);
+    expect(() => geth({ expose: { rpc: 'public' } })).toThrow(/geth: public RPC needs source ranges; set publicEndpoints.sourceRanges/);
+  });
+
+  it('refuses a NodePort for ports outside the NodePort range', () => {
+    expect(() => geth({ expose: { p2p: 'nodePort' } })).toThrow(/9000.*outside the NodePort range.*use expose.p2p: loadBalancer/);
+  });
+
+  it('refuses a name that cannot prefix object names', () => {
+    expect(() => render((chart) => new GethNode(chart, 'Geth_1'))).toThrow(/node name "Geth_1" must be a DNS-1123 label/);
+  });
+
+  it('refuses a storage size that is not a quantity', () => {
+    expect(() => geth({ storage: { size: '2TB' } })).toThrow(/geth: storage.size "2TB" is not a Kubernetes quantity/);
+  });
+});

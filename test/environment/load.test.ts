@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadEnvironment, listEnvironmentNames } from '../../src/environment/load.js';
+import { InputError, formatProblem, type Problem } from '../../src/errors.js';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'projects');
+const overlay = join(FIXTURES, 'overlay');
+const broken = join(FIXTURES, 'broken');
+
+/** Loads an environment expected to fail and returns its problems. */
+function problemsOf(env: string): Problem[] {
+  try {
+    loadEnvironment(env, { root: broken });
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return [...(e as InputError).problems];
+  }
+  throw new Error(`environment ${env} loaded without errors`);
+}
+
+describe('loading an environment', () => {
+  it('lists every environment file except base.yaml, sorted', () => {
+    expect(listEnvironmentNames(overlay)).toEqual(['dev', 'prod']);
+  });
+
+  it('merges base.yaml and the overlay with the written rule', () => {
+    const { spec, files } = loadEnvironment('prod', { root: overlay });
+    expect(files).toEqual(['environments/base.yaml', 'environments/prod.yaml']);
+    expect(spec.namespace).toBe('chains-prod');
+    expect(spec.tier).toBe('mainnet');
+    // lists replace
+    expect(spec.rpcClients.namespaces).toEqual(['wallet-api']);
+    const geth = spec.nodes['geth']!;
+    expect(geth.extraArgs).toEqual(['--cache=8192']);
+    // maps merge
+    expect(geth.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '32Gi' } });
+    expect(geth.storage?.size).toBe('2Ti');
+    // null removes
+    expect(spec.nodes['bitcoind']).toBeUndefined();
+    expect(spec.nodePools['eth']!.nodeSelector).toEqual({ pool: 'eth', zone: 'a' });
+  });
+
+  it('fills documented defaults the files leave out', () => {
+    const { spec } = loadEnvironment('dev', { root: overlay });
+    expect(spec.sandbox).toBe(false);
+    expect(spec.publicEndpoints).toEqual({ allowed: false, sourceRanges: [] });
+    expect(Object.keys(spec.nodes)).toEqual(['geth', 'bitcoind']);
+  });
+
+  it('refuses an unknown environment and suggests the closest one', () => {
+    expect(() => loadEnvironment('prd', { root: overlay })).toThrow(/unknown environment "prd"; did you mean "prod"\?/);
+  });
+
+  it('reports a YAML syntax error with file, line and column', () => {
+    const [p, ...rest] = problemsOf('syntax');
+    expect(rest).toEqual([]);
+    expect(p!.file).toBe('environments/syntax.yaml');
+    expect(p!.line).toBeGreaterThanOrEqual(4);
+    expect(p!.col).toBeGreaterThanOrEqual(1);
+    expect(p!.message).toMatch(/^YAML syntax error/);
+  });
+
+  it('reports an unknown key with its path, line and a did-you-mean', () => {
+    const [p] = problemsOf('unknown-key');
+    expect(formatProblem(p!)).toBe(
+      'environments/unknown-key.yaml:4:5 nodes.geth.storge: unknown key "storge"; did you mean "storage"? ' +
+        `(known keys: ${p!.message.split('known keys: ')[1]!.slice(0, -1)})`,
+    );
+    expect(p!.message).toContain('client, network, replicas, image');
+  });
+
+  it('reports a wrong type naming what was expected and what was found', () => {
+    const [p] = problemsOf('wrong-type');
+    expect(p).toMatchObject({ file: 'environments/wrong-type.yaml', line: 4, col: 5, path: 'nodes.geth.replicas' });
+    expect(p!.message).toBe('expected number, got "two"');
+  });
+
+  it('reports an invalid Kubernetes quantity', () => {
+    const [p] = problemsOf('bad-quantity');
+    expect(p).toMatchObject({ file: 'environments/bad-quantity.yaml', line: 4, path: 'nodes.geth.storage.size' });
+    expect(p!.message).toMatch(/must be a Kubernetes quantity .*\(got "2TB"\)/);
+  });
+
+  it('reports invalid Kubernetes names for the namespace and for node names', () => {
+    const problems = problemsOf('bad-name');
+    const paths = problems.map((p) => p.path);
+    expect(paths).toContain('namespace');
+    expect(paths).toContain('nodes.Geth_Main');
+    const ns = problems.find((p) => p.path === 'namespace')!;
+    expect(ns).toMatchObject({ file: 'environments/bad-name.yaml', line: 1 });
+    expect(ns.message).toMatch(/DNS-1123 label.*\(got "Chains_QA"\)/);
+  });
+
+  it('reports an unknown network with the allowed ones and a suggestion', () => {
+    const [p] = problemsOf('bad-network');
+    expect(p).toMatchObject({ file: 'environments/bad-network.yaml', line: 4, path: 'nodes.geth.network' });
+    expect(p!.message).toBe('"goerli" is not allowed here; expected one of: mainnet, hoodi, sepolia');
+  });
+
+  it('reports a node without a client', () => {
+    const [p] = problemsOf('missing-client');
+    expect(p!.path).toBe('nodes.extra.client');
+    expect(p!.file).toBe('environments/missing-client.yaml');
+    expect(p!.message).toMatch(/missing; each node needs "client: geth"/);
+  });
+
+  it('reports a node pool that does not exist, with a suggestion', () => {
+    const [p] = problemsOf('unknown-pool');
+    expect(p).toMatchObject({ file: 'environments/unknown-pool.yaml', line: 6, path: 'nodes.geth.nodePool' });
+    expect(p!.message).toMatch(/no node pool "etherum".*did you mean "ethereum"\?/);
+  });
+
+  it('reports every problem of a file at once, in line order', () => {
+    const problems = problemsOf('many');
+    expect(problems.map((p) => p.path)).toEqual(['tier', 'nodes.geth.replicas', 'nodes.geth.storage.size', 'nodes.geth.consensus.clinet']);
+    expect(problems.map((p) => p.line)).toEqual([2, 5, 6, 8]);
+    expect(problems[0]!.message).toContain('did you mean "mainnet"');
+    expect(problems[3]!.message).toContain('did you mean "client"');
+  });
+
+  it('names base.yaml when the problem was written there', () => {
+    const [p] = problemsOf('wrong-type');
+    expect(p!.file).not.toBe('environments/base.yaml');
+    // A key only base.yaml sets is located in base.yaml.
+    const { locate } = loadEnvironment('dev', { root: overlay });
+    expect(locate(['nodes', 'bitcoind', 'storage', 'size'])).toMatchObject({ file: 'environments/base.yaml', line: 21 });
+    expect(locate(['namespace'])).toMatchObject({ file: 'environments/dev.yaml', line: 1 });
+  });
+});
