@@ -92,6 +92,7 @@ case "$body" in
 esac
 case "$body" in
   *'"is_optimistic":true'*) echo "not ready: beacon node is optimistic (execution client behind)"; exit 1 ;;
+  *'"el_offline":true'*) echo "not ready: execution client offline"; exit 1 ;;
 esac
 exit 0
 `;
