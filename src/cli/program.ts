@@ -9,8 +9,15 @@ import { findProjectRoot } from '../project.js';
 /** Where a command writes: injectable so tests capture output without spawning a process. */
 export interface Io {
   readonly cwd: string;
+  /** Colour the output (a TTY without NO_COLOR). @default false */
+  readonly color?: boolean;
   out(text: string): void;
   err(text: string): void;
+}
+
+/** Commander reducer for repeatable options. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function examples(lines: string[]): string {
@@ -39,18 +46,21 @@ export function buildProgram(io: Io, version: string): Command {
     .option('--stdout', 'print the objects as one YAML stream instead of writing files')
     .option('--check', 'write nothing; exit 1 listing files that differ from what synth would write')
     .option('--json', 'print the report as JSON')
+    .option('--set <key.path=value>', 'override a value, merged after the environment files (repeatable)', collect, [])
+    .option('--image <node=repo:tag>', "override a node's image (repeatable)", collect, [])
     .addHelpText(
       'after',
       examples([
         'npx nodegen synth --env qa',
+        'npx nodegen synth --env qa --image geth=ethereum/client-go:v1.17.5 --stdout',
         'npx nodegen synth --all',
         'npx nodegen synth --all --check     # the pull-request gate',
         'npx nodegen synth --env qa --stdout | kubectl diff -f -',
       ]),
     )
-    .action(async (o: { env?: string; all?: boolean; outdir?: string; stdout?: boolean; check?: boolean; json?: boolean }) => {
+    .action(async (o: { env?: string; all?: boolean; outdir?: string; stdout?: boolean; check?: boolean; json?: boolean; set: string[]; image: string[] }) => {
       const { synth, formatSynthResult } = await import('./commands/synth.js');
-      const result = await synth({ root: root(), env: o.env, all: o.all, outdir: o.outdir, stdout: o.stdout, check: o.check });
+      const result = await synth({ root: root(), env: o.env, all: o.all, outdir: o.outdir, stdout: o.stdout, check: o.check, set: o.set, image: o.image });
       if (o.json) json(result);
       else {
         if (result.yaml !== undefined) io.out(result.yaml.replace(/\n$/, ''));
@@ -63,6 +73,24 @@ export function buildProgram(io: Io, version: string): Command {
     });
 
   program
+    .command('diff')
+    .description('show, object by object, how dist/ would change; exit 1 when it would')
+    .addOption(new Option('-e, --env <name>', 'the environment to compare'))
+    .option('-a, --all', 'compare every environment')
+    .option('-o, --outdir <dir>', 'the folder holding the committed output (default: dist)')
+    .option('--set <key.path=value>', 'override a value, as for synth (repeatable)', collect, [])
+    .option('--image <node=repo:tag>', "override a node's image, as for synth (repeatable)", collect, [])
+    .option('--json', 'print the differences as JSON')
+    .addHelpText('after', examples(['npx nodegen diff --env production', 'npx nodegen diff --all --json']))
+    .action(async (o: { env?: string; all?: boolean; outdir?: string; json?: boolean; set: string[]; image: string[] }) => {
+      const { diff, formatDiff } = await import('./commands/diff.js');
+      const result = await diff({ root: root(), env: o.env, all: o.all, outdir: o.outdir, set: o.set, image: o.image });
+      if (o.json) json(result);
+      else io.out(formatDiff(result, io.color ?? false));
+      if (!result.identical) throw new CheckFailedError(`dist/ differs from what synth would write (${result.objects.length} object(s))`);
+    });
+
+  program
     .command('list')
     .description('show each environment with its tier, exposure and nodes')
     .option('--json', 'print as JSON')
@@ -72,6 +100,15 @@ export function buildProgram(io: Io, version: string): Command {
       const envs = await list({ root: root() });
       if (o.json) json(envs);
       else io.out(formatList(envs));
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of environment files (editors use the committed copy)')
+    .addHelpText('after', examples(['npx nodegen schema > environments/environment.schema.json']))
+    .action(async () => {
+      const { environmentJsonSchema } = await import('./commands/schema.js');
+      io.out(environmentJsonSchema().replace(/\n$/, ''));
     });
 
   program

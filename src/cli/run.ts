@@ -45,6 +45,8 @@ export async function run(argv: readonly string[], io: Io, version: string): Pro
 export async function main(version: string): Promise<void> {
   const io: Io = {
     cwd: process.cwd(),
+    // https://no-color.org: any non-empty NO_COLOR turns colour off.
+    color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
   };

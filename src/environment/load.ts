@@ -5,9 +5,9 @@
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LineCounter, parseDocument, isMap as isYamlMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { Document, LineCounter, parse as parseYaml, parseDocument, isMap as isYamlMap, isSeq, isScalar, type Node } from 'yaml';
 import { z } from 'zod';
-import { InputError, didYouMean, type Problem } from '../errors.js';
+import { InputError, UsageError, didYouMean, type Problem } from '../errors.js';
 import { environmentSchema, type EnvironmentSpec } from './schema.js';
 import { mergeAll, isMap, type Plain } from './merge.js';
 
@@ -31,6 +31,51 @@ export interface LoadedEnvironment {
 export interface LoadOptions {
   /** The project root (the folder holding `environments/`). */
   readonly root: string;
+  /** Command-line overrides, merged after the files in order, by the same rule. @default [] */
+  readonly overrides?: readonly Override[];
+}
+
+/**
+ * A command-line override (`--set`, `--image`): one more layer after the environment files,
+ * merged by the same rule and validated by the same schema. Problems name it by its flag.
+ */
+export interface Override {
+  /** The flag as given, used as the "file" in messages: `--set nodes.geth.replicas=2`. */
+  readonly source: string;
+  readonly path: readonly string[];
+  readonly value: Plain;
+  /** For `--image`: the node that must already exist. */
+  readonly node?: string;
+}
+
+/** Parses `--set key.path=value`; the value is read as YAML (`3` is a number, `[a, b]` a list). */
+export function parseSetOverride(arg: string): Override {
+  const eq = arg.indexOf('=');
+  const path = eq > 0 ? arg.slice(0, eq).split('.') : [];
+  if (eq <= 0 || path.some((p) => p === '')) {
+    throw new UsageError(`--set takes key.path=value, such as nodes.geth.replicas=2 (got "${arg}")`);
+  }
+  let value: Plain;
+  try {
+    value = (parseYaml(arg.slice(eq + 1)) ?? null) as Plain;
+  } catch {
+    value = arg.slice(eq + 1);
+  }
+  return { source: `--set ${arg}`, path, value };
+}
+
+/** Parses `--image <node>=<repo>:<tag>`: sets that node's image. */
+export function parseImageOverride(arg: string): Override {
+  const eq = arg.indexOf('=');
+  if (eq <= 0 || eq === arg.length - 1) throw new UsageError(`--image takes <node>=<repo>:<tag>, such as geth=ethereum/client-go:v1.17.5 (got "${arg}")`);
+  const node = arg.slice(0, eq);
+  return { source: `--image ${arg}`, path: ['nodes', node, 'image'], value: arg.slice(eq + 1), node };
+}
+
+function overrideFile(o: Override): ParsedFile {
+  let value: Plain = o.value;
+  for (const seg of [...o.path].reverse()) value = { [seg]: value };
+  return { file: o.source, doc: new Document(value), lines: new LineCounter(), value, virtual: true };
 }
 
 /** The environments a project defines: every `environments/*.yaml` except `base.yaml`, sorted. */
@@ -59,6 +104,8 @@ interface ParsedFile {
   readonly doc: Document;
   readonly lines: LineCounter;
   readonly value: Plain;
+  /** A command-line override: it has no lines to point at. */
+  readonly virtual?: boolean;
 }
 
 function parseFile(root: string, path: string, problems: Problem[]): ParsedFile | undefined {
@@ -88,12 +135,12 @@ function firstLine(s: string): string {
  * Finds where `path` is written in a parsed file: the key's position for a map entry, the item's
  * for a list entry. Returns undefined when the file does not mention the path.
  */
-function locate(f: ParsedFile, path: readonly PropertyKey[]): { line: number; col: number } | undefined {
+function locate(f: ParsedFile, path: readonly PropertyKey[]): { line?: number; col?: number } | undefined {
   let node: Node | null | undefined = f.doc.contents as Node | null;
   let at: number | undefined = node?.range?.[0];
   for (const seg of path) {
     if (isYamlMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
       if (!pair) return undefined;
       at = (pair.key as Node).range?.[0];
       node = pair.value as Node | null;
@@ -106,6 +153,7 @@ function locate(f: ParsedFile, path: readonly PropertyKey[]): { line: number; co
       return undefined;
     }
   }
+  if (f.virtual) return {};
   return at === undefined ? undefined : f.lines.linePos(at);
 }
 
@@ -253,7 +301,17 @@ export function loadEnvironment(name: string, options: LoadOptions): LoadedEnvir
   const parsed = paths.map((p) => parseFile(root, p, problems));
   const fileNames = paths.map((p) => relative(root, p));
   if (problems.length > 0) throw new InputError(`environment "${name}" is invalid`, problems.sort(byPosition(fileNames)));
-  const files = parsed as ParsedFile[];
+  const overrides = options.overrides ?? [];
+  const fromFiles = mergeAll((parsed as ParsedFile[]).map((f) => f.value));
+  for (const o of overrides) {
+    const nodes = isMap(fromFiles) && isMap(fromFiles['nodes']) ? Object.keys(fromFiles['nodes']) : [];
+    if (o.node !== undefined && !nodes.includes(o.node)) {
+      const guess = didYouMean(o.node, nodes);
+      problems.push({ file: o.source, message: `no node "${o.node}" in environment "${name}"${guess ? `; did you mean "${guess}"?` : ''} (nodes: ${nodes.join(', ')})` });
+    }
+  }
+  if (problems.length > 0) throw new InputError(`environment "${name}" is invalid`, problems);
+  const files = [...(parsed as ParsedFile[]), ...overrides.map(overrideFile)];
   const merged = mergeAll(files.map((f) => f.value));
   const result = environmentSchema.safeParse(merged);
   if (!result.success) {
@@ -262,5 +320,5 @@ export function loadEnvironment(name: string, options: LoadOptions): LoadedEnvir
     problems.push(...referenceProblems(result.data, files));
   }
   if (problems.length > 0) throw new InputError(`environment "${name}" is invalid`, problems.sort(byPosition(files)));
-  return { name, spec: result.data!, files: fileNames, locate: (path) => ({ ...origin(files, path), path: dotted(path) }) };
+  return { name, spec: result.data!, files: [...fileNames, ...overrides.map((o) => o.source)], locate: (path) => ({ ...origin(files, path), path: dotted(path) }) };
 }

@@ -4,7 +4,7 @@
  */
 import { join, relative } from 'node:path';
 import { InputError, UsageError, type Problem } from '../../errors.js';
-import { loadEnvironment } from '../../environment/load.js';
+import { loadEnvironment, parseImageOverride, parseSetOverride, type Override } from '../../environment/load.js';
 import { renderEnvironment, toYaml, type RenderedEnvironment } from '../../synth/render.js';
 import { compareFolder, writeFolderAtomically, type FileReport } from '../../synth/write.js';
 import { resolveOutdir } from '../../project.js';
@@ -19,6 +19,15 @@ export interface SynthOptions extends EnvironmentSelection {
   readonly stdout?: boolean;
   /** Write nothing; report files whose content differs from what synth would write. @default false */
   readonly check?: boolean;
+  /** `key.path=value` overrides, merged after the environment files. @default [] */
+  readonly set?: readonly string[];
+  /** `<node>=<repo>:<tag>` image overrides (for pipelines that stamp a fresh tag). @default [] */
+  readonly image?: readonly string[];
+}
+
+/** The command-line overrides of `--set` and `--image`, in the order given. */
+export function parseOverrides(o: { readonly set?: readonly string[]; readonly image?: readonly string[] }): Override[] {
+  return [...(o.set ?? []).map(parseSetOverride), ...(o.image ?? []).map(parseImageOverride)];
 }
 
 export interface SynthEnvironmentReport {
@@ -36,15 +45,17 @@ export interface SynthResult {
   readonly outOfDate: readonly string[];
   /** With --stdout: the YAML stream. */
   readonly yaml?: string;
+  /** The overrides applied, as given on the command line. */
+  readonly overrides: readonly string[];
 }
 
 /** Loads and renders every selected environment; throws one InputError with every problem. */
-export function renderSelected(root: string, names: readonly string[]): RenderedEnvironment[] {
+export function renderSelected(root: string, names: readonly string[], overrides: readonly Override[] = []): RenderedEnvironment[] {
   const problems: Problem[] = [];
   const rendered: RenderedEnvironment[] = [];
   for (const name of names) {
     try {
-      rendered.push(renderEnvironment(loadEnvironment(name, { root })));
+      rendered.push(renderEnvironment(loadEnvironment(name, { root, overrides })));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(...e.problems);
@@ -74,7 +85,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   if (options.stdout && options.outdir !== undefined) throw new UsageError('--stdout writes no files; drop --outdir');
   const { root } = options;
   const names = selectEnvironments(root, options);
-  const rendered = renderSelected(root, names);
+  const overrides = parseOverrides(options);
+  const rendered = renderSelected(root, names, overrides);
+  const applied = overrides.map((o) => o.source);
   const outRoot = resolveOutdir(root, options.outdir);
   const mode = options.stdout ? 'stdout' : options.check ? 'check' : 'write';
 
@@ -85,6 +98,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       environments: rendered.map((r) => ({ env: r.env, outdir: '-', files: [], warnings: r.warnings })),
       outOfDate: [],
       yaml: toYaml(objects),
+      overrides: applied,
     };
   }
 
@@ -94,17 +108,17 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   });
   if (mode === 'check') {
     const outOfDate = reports.flatMap((r) => r.files.filter((f) => f.change !== 'unchanged').map((f) => join(r.outdir, f.file)));
-    return { mode, environments: reports, outOfDate };
+    return { mode, environments: reports, outOfDate, overrides: applied };
   }
   for (const r of rendered) writeFolderAtomically(join(outRoot, r.env), r.files);
-  return { mode, environments: reports, outOfDate: [] };
+  return { mode, environments: reports, outOfDate: [], overrides: applied };
 }
 
 const VERBS: Record<FileReport['change'], string> = { added: 'added', changed: 'changed', removed: 'removed', unchanged: 'unchanged' };
 
 /** Human report: one line per file that changed (or would change), a summary per environment. */
 export function formatSynthResult(r: SynthResult): string {
-  const lines: string[] = [];
+  const lines: string[] = r.overrides.map((o) => `override: ${o}`);
   for (const e of r.environments) {
     for (const w of e.warnings) lines.push(`warning: ${e.env}: ${w}`);
     if (r.mode === 'stdout') continue;

@@ -1,0 +1,132 @@
+/**
+ * `nodegen diff`: what would change in the committed dist/, object by object, as unified diffs.
+ * The review step before a commit, and a gate in CI (exit 1 when anything differs).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { structuredPatch } from 'diff';
+import { parseAllDocuments } from 'yaml';
+import { resolveOutdir } from '../../project.js';
+import { toYaml } from '../../synth/render.js';
+import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
+import { parseOverrides, renderSelected } from './synth.js';
+
+export interface DiffOptions extends EnvironmentSelection {
+  readonly root: string;
+  /** The folder holding the committed output. @default 'dist' */
+  readonly outdir?: string;
+  /** As for synth. @default [] */
+  readonly set?: readonly string[];
+  /** As for synth. @default [] */
+  readonly image?: readonly string[];
+}
+
+export interface ObjectDiff {
+  readonly env: string;
+  /** The file the object is (or would be) in, relative to the root. */
+  readonly file: string;
+  /** `Kind/name`. */
+  readonly object: string;
+  readonly change: 'added' | 'changed' | 'removed';
+  /** Unified diff of the object's YAML, without colour. */
+  readonly patch: string;
+}
+
+export interface DiffSummary {
+  readonly env: string;
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+}
+
+export interface DiffResult {
+  readonly objects: readonly ObjectDiff[];
+  readonly summary: readonly DiffSummary[];
+  readonly overrides: readonly string[];
+  /** True when the committed dist/ equals what synth would write. */
+  readonly identical: boolean;
+}
+
+interface Entry {
+  readonly file: string;
+  readonly text: string;
+}
+
+function keyOf(o: unknown, file: string): string {
+  const obj = (o ?? {}) as { kind?: string; metadata?: { name?: string } };
+  return `${obj.kind ?? 'Unknown'}/${obj.metadata?.name ?? file}`;
+}
+
+/** Objects of the committed folder, keyed by `Kind/name`, each as normalised YAML. */
+function committedObjects(dir: string, rootDir: string): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+      const value = doc.toJS();
+      if (value === null || value === undefined) continue;
+      out.set(keyOf(value, name), { file: relative(rootDir, path), text: toYaml([value]) });
+    }
+  }
+  return out;
+}
+
+function patchOf(key: string, before: string, after: string): string {
+  const p = structuredPatch(`a/${key}`, `b/${key}`, before, after, '', '', { context: 3 });
+  const lines = [`--- a/${key}`, `+++ b/${key}`];
+  for (const h of p.hunks) lines.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines);
+  return lines.join('\n');
+}
+
+export async function diff(options: DiffOptions): Promise<DiffResult> {
+  const { root } = options;
+  const names = selectEnvironments(root, options);
+  const overrides = parseOverrides(options);
+  const rendered = renderSelected(root, names, overrides);
+  const outRoot = resolveOutdir(root, options.outdir);
+  const objects: ObjectDiff[] = [];
+  const summary: DiffSummary[] = [];
+  for (const r of rendered) {
+    const dir = join(outRoot, r.env);
+    const before = committedObjects(dir, root);
+    const after = new Map<string, Entry>();
+    for (const f of r.files) {
+      const values = f.objects.length > 0 ? f.objects : parseAllDocuments(f.content).map((d) => d.toJS());
+      for (const v of values) after.set(keyOf(v, f.name), { file: relative(root, join(dir, f.name)), text: toYaml([v]) });
+    }
+    const counts = { added: 0, changed: 0, removed: 0 };
+    for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+      const b = before.get(key);
+      const a = after.get(key);
+      if (b && a && b.text === a.text) continue;
+      const change = !b ? 'added' : !a ? 'removed' : 'changed';
+      counts[change]++;
+      objects.push({ env: r.env, file: (a ?? b)!.file, object: key, change, patch: patchOf(key, b?.text ?? '', a?.text ?? '') });
+    }
+    summary.push({ env: r.env, ...counts });
+  }
+  return { objects, summary, overrides: overrides.map((o) => o.source), identical: objects.length === 0 };
+}
+
+const COLORS = { add: '\x1b[32m', del: '\x1b[31m', hunk: '\x1b[36m', head: '\x1b[1m', reset: '\x1b[0m' };
+
+function colorLine(line: string): string {
+  if (line.startsWith('+++') || line.startsWith('---')) return `${COLORS.head}${line}${COLORS.reset}`;
+  if (line.startsWith('+')) return `${COLORS.add}${line}${COLORS.reset}`;
+  if (line.startsWith('-')) return `${COLORS.del}${line}${COLORS.reset}`;
+  if (line.startsWith('@@')) return `${COLORS.hunk}${line}${COLORS.reset}`;
+  return line;
+}
+
+/** The human report: each object's diff, then one summary line per environment. */
+export function formatDiff(r: DiffResult, color: boolean): string {
+  const out: string[] = r.overrides.map((o) => `override: ${o}`);
+  for (const d of r.objects) {
+    out.push(`${d.change} ${d.object} in ${d.file}`);
+    out.push(...d.patch.split('\n').map((l) => (color ? colorLine(l) : l)));
+    out.push('');
+  }
+  for (const s of r.summary) out.push(`${s.env}: ${s.added} added, ${s.changed} changed, ${s.removed} removed`);
+  return out.join('\n');
+}

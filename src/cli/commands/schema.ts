@@ -1,0 +1,42 @@
+/**
+ * `nodegen schema`: the JSON Schema of environment files, derived from the same zod schema the
+ * loader validates with. A committed copy, environments/environment.schema.json, is named on the
+ * first line of every environment file so editors validate and complete keys as you type.
+ */
+import { z } from 'zod';
+import { environmentSchema } from '../../environment/schema.js';
+
+/** Where the committed copy lives, relative to the project root. */
+export const SCHEMA_FILE = 'environments/environment.schema.json';
+
+/**
+ * Each file is one layer of an environment (base.yaml has no namespace, qa.yaml no tier, an
+ * overlay's node no client), so a per-file schema cannot require keys: `required` is dropped and a
+ * node may match any client's shape (`oneOf` becomes `anyOf`). Unknown keys, types and patterns
+ * are still checked as you type; required keys are checked by nodegen on the merged result.
+ */
+function asLayerSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(asLayerSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'required') continue;
+    out[key === 'oneOf' ? 'anyOf' : key] = asLayerSchema(value);
+  }
+  return out;
+}
+
+/** The schema as pretty-printed JSON text, ending in a newline. */
+export function environmentJsonSchema(): string {
+  const schema = asLayerSchema(z.toJSONSchema(environmentSchema, { io: 'input', target: 'draft-2020-12' })) as Record<string, unknown>;
+  const withTitle = {
+    $schema: schema['$schema'],
+    $id: 'https://nodegen.dev/schemas/environment.schema.json',
+    title: 'nodegen environment file',
+    description:
+      'environments/base.yaml and environments/<env>.yaml. Files merge in order: later wins, maps merge, lists and scalars replace, null removes a key. ' +
+      'A single file may leave out keys another file sets; required keys are checked on the merged result.',
+    ...schema,
+  };
+  return `${JSON.stringify(withTitle, null, 2)}\n`;
+}
