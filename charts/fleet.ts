@@ -2,7 +2,7 @@
  * How an environment's fleet becomes charts: the composition root of nodegen. Edit this file to
  * change how nodes are composed; environment files change what is composed.
  */
-import { App } from 'cdk8s';
+import { App, type Chart } from 'cdk8s';
 import { TIER_NETWORKS, type EnvironmentSpec, type NodeSpec } from '../src/environment/schema.js';
 import type { BlockchainNodeProps } from '../src/constructs/blockchain-node.js';
 import { GethNode } from '../src/constructs/geth-node.js';
@@ -11,11 +11,12 @@ import { MonaNode } from '../src/constructs/mona-node.js';
 import type { UtxoNode } from '../src/constructs/utxo-node.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { ChainChart } from './chain-chart.js';
+import { GITOPS_DIR, GitopsChart } from './gitops-chart.js';
 
 /** A chart and the file it is written to. */
 export interface FleetChart {
   readonly file: string;
-  readonly chart: NamespaceChart | ChainChart;
+  readonly chart: Chart;
 }
 
 export interface Fleet {
@@ -97,6 +98,10 @@ export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
       }
     }
     charts.push({ file: family.file, chart });
+  }
+  if (env.gitops) {
+    const gitops = new GitopsChart(app, 'gitops', { environment: envName, namespace: env.namespace, gitops: env.gitops });
+    charts.push({ file: `${GITOPS_DIR}/${env.gitops.engine}.yaml`, chart: gitops });
   }
   return { app, charts, warnings };
 }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { synth } from '../src/cli/commands/synth.js';
 import { listEnvironmentNames } from '../src/environment/load.js';
 import { REPO } from './helpers/project.js';
+import { readFolder } from '../src/synth/write.js';
 
 const ENVIRONMENTS = ['develop', 'nodetest', 'production', 'qa', 'staging'];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -97,7 +98,7 @@ describe('the committed dist/', () => {
 
     it('contains no Secret and no password', () => {
       for (const { obj } of objects) expect(obj.kind).not.toBe('Secret');
-      const text = readdirSync(join(REPO, 'dist', env)).map((f) => readFileSync(join(REPO, 'dist', env, f), 'utf8')).join('\n');
+      const text = [...readFolder(join(REPO, 'dist', env)).values()].join('\n');
       expect(text).not.toMatch(/rpcpassword|PRIVATE KEY/);
     });
   });

@@ -168,6 +168,45 @@ export const monacoindNodeSchema = z.strictObject({
 
 export const nodeSchema = z.discriminatedUnion('client', [gethNodeSchema, bitcoindNodeSchema, monacoindNodeSchema]);
 
+/**
+ * GitOps: a controller in the cluster pulls dist/<env> from git instead of a pipeline applying it.
+ * synth then also writes the engine's objects into dist/<env>/gitops/ (applied once, by hand or
+ * by a bootstrap pipeline: `kubectl apply -f dist/<env>/gitops`).
+ */
+export const gitopsSchema = z.strictObject({
+  /** `argocd` writes an Application; `flux` a GitRepository and a Kustomization. */
+  engine: z.enum(['argocd', 'flux']),
+  /** The repository holding dist/ (https or ssh). */
+  repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, { message: 'must be an https://, ssh:// or git@ repository URL' }),
+  /** Branch (or tag) to follow. @default 'main' */
+  revision: z.string().min(1).default('main'),
+  /** Folder in the repository. @default 'dist/<env>' */
+  path: z.string().min(1).optional(),
+  /** Sync on every change without a person pressing sync. @default true */
+  automated: z.boolean().default(true),
+  /** Delete objects that nodegen no longer writes. Volumes are never pruned (they belong to the StatefulSet). @default false */
+  prune: z.boolean().default(false),
+  /** Namespace of the engine's objects. @default - 'argocd' or 'flux-system' */
+  namespace: dnsLabel().optional(),
+  /** Argo CD project. @default 'default' */
+  project: dnsLabel().default('default'),
+  /** How often Flux looks at the repository. @default '5m' */
+  interval: z.string().regex(/^([0-9]+(ms|s|m|h))+$/, { message: 'must be a duration such as "1m" or "5m30s"' }).default('5m'),
+});
+
+/**
+ * An accepted exception to one policy rule for one node. `nodegen validate` lists every waiver
+ * with its reason; a rule id or node that does not exist is an input error.
+ */
+export const waiverSchema = z.strictObject({
+  /** The rule's id, as `nodegen validate --rules` lists it; only `policy/` rules can be waived. */
+  rule: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { message: 'must be a rule id such as "policy/public-source-ranges"' }),
+  /** The node (a key of `nodes`) the waiver applies to. */
+  node: dnsLabel(40),
+  /** Why the rule does not apply to this node, for the reviewer. */
+  reason: z.string().trim().min(10, { message: 'must say why the rule does not apply (at least 10 characters)' }),
+});
+
 export const environmentSchema = z.strictObject({
   /** One line shown by `nodegen list`. */
   description: z.string().optional(),
@@ -199,8 +238,12 @@ export const environmentSchema = z.strictObject({
       storageClass: dnsLabel(253),
     }),
   nodePools: z.record(dnsLabel(), nodePoolSchema).default({}),
+  /** Let Argo CD or Flux pull dist/<env> (optional). */
+  gitops: gitopsSchema.optional(),
   /** The fleet, keyed by node name (used in object names: `geth` gives StatefulSet `geth`). */
   nodes: z.record(dnsLabel(40), nodeSchema),
+  /** Accepted exceptions to policy rules, each for one node with its reason (`nodegen validate` shows them). @default [] */
+  waivers: z.array(waiverSchema).default([]),
 });
 
 export type EnvironmentSpec = z.output<typeof environmentSchema>;
@@ -212,6 +255,8 @@ export type ResourcesSpec = z.output<typeof resourcesSchema>;
 export type NodePoolSpec = z.output<typeof nodePoolSchema>;
 export type ExposeSpec = z.output<typeof exposeSchema>;
 export type StorageSpec = z.output<typeof storageSchema>;
+export type WaiverSpec = z.output<typeof waiverSchema>;
+export type GitopsSpec = z.output<typeof gitopsSchema>;
 
 /** The network each client runs when a node names none: testnets below staging, mainnets above. */
 export const TIER_NETWORKS = {

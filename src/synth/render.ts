@@ -67,7 +67,8 @@ export function renderEnvironment(loaded: LoadedEnvironment): RenderedEnvironmen
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: files.map((f) => f.name),
+    // Only the top-level files: dist/<env>/gitops/ bootstraps the engine and is applied apart.
+    resources: files.map((f) => f.name).filter((n) => !n.includes('/')),
   };
   files.push({ name: KUSTOMIZATION_FILE, content: head + toYaml([kustomization]), objects: [] });
   files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -3,7 +3,7 @@
  * rename, so stale files vanish with the old folder and a failure leaves the old folder as it was.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RenderedFile } from './render.js';
 
 /** What happened to one file. */
@@ -14,13 +14,18 @@ export interface FileReport {
   readonly change: FileChange;
 }
 
-/** The regular files of a folder and their contents (empty when the folder does not exist). */
-export function readFolder(dir: string): Map<string, string> {
+/**
+ * The files of a folder and its subfolders with their contents, keyed by relative path with `/`
+ * (empty when the folder does not exist).
+ */
+export function readFolder(dir: string, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
-    if (statSync(path).isFile()) out.set(name, readFileSync(path, 'utf8'));
+    const stat = statSync(path);
+    if (stat.isFile()) out.set(prefix + name, readFileSync(path, 'utf8'));
+    else if (stat.isDirectory()) for (const [k, v] of readFolder(path, `${prefix}${name}/`)) out.set(k, v);
   }
   return out;
 }
@@ -54,7 +59,10 @@ export function writeFolderAtomically(dir: string, files: readonly RenderedFile[
   rmSync(tmp, { recursive: true, force: true });
   try {
     mkdirSync(tmp);
-    for (const f of files) writeFileSync(join(tmp, f.name), f.content);
+    for (const f of files) {
+      mkdirSync(dirname(join(tmp, f.name)), { recursive: true });
+      writeFileSync(join(tmp, f.name), f.content);
+    }
     const hadOld = existsSync(dir);
     if (hadOld) renameSync(dir, old);
     try {

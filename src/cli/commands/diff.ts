@@ -2,12 +2,12 @@
  * `nodegen diff`: what would change in the committed dist/, object by object, as unified diffs.
  * The review step before a commit, and a gate in CI (exit 1 when anything differs).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { structuredPatch } from 'diff';
 import { parseAllDocuments } from 'yaml';
 import { resolveOutdir } from '../../project.js';
 import { toYaml } from '../../synth/render.js';
+import { readFolder } from '../../synth/write.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { parseOverrides, renderSelected } from './synth.js';
 
@@ -60,13 +60,11 @@ function keyOf(o: unknown, file: string): string {
 /** Objects of the committed folder, keyed by `Kind/name`, each as normalised YAML. */
 function committedObjects(dir: string, rootDir: string): Map<string, Entry> {
   const out = new Map<string, Entry>();
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+  for (const [name, content] of readFolder(dir)) {
+    for (const doc of parseAllDocuments(content)) {
       const value = doc.toJS();
       if (value === null || value === undefined) continue;
-      out.set(keyOf(value, name), { file: relative(rootDir, path), text: toYaml([value]) });
+      out.set(keyOf(value, name), { file: relative(rootDir, join(dir, name)), text: toYaml([value]) });
     }
   }
   return out;

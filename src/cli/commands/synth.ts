@@ -92,7 +92,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const mode = options.stdout ? 'stdout' : options.check ? 'check' : 'write';
 
   if (mode === 'stdout') {
-    const objects = rendered.flatMap((r) => r.files.flatMap((f) => f.objects));
+    // What `kubectl apply -f dist/<env>` would apply: dist/<env>/gitops/ bootstraps the engine apart.
+    const objects = rendered.flatMap((r) => r.files.filter((f) => !f.name.includes('/')).flatMap((f) => f.objects));
     return {
       mode,
       environments: rendered.map((r) => ({ env: r.env, outdir: '-', files: [], warnings: r.warnings })),
