@@ -73,6 +73,32 @@ export function buildProgram(io: Io, version: string): Command {
     });
 
   program
+    .command('validate')
+    .description('run every check synth runs before writing (schemas, API-server rules, policy); write nothing')
+    .addOption(new Option('-e, --env <name>', 'the environment to validate (default: every environment)'))
+    .option('-a, --all', 'validate every environment')
+    .option('--set <key.path=value>', 'override a value, as for synth (repeatable)', collect, [])
+    .option('--image <node=repo:tag>', "override a node's image, as for synth (repeatable)", collect, [])
+    .option('--rules', 'list the rules instead of validating')
+    .option('--json', 'print the findings as JSON')
+    .addHelpText('after', examples(['npx nodegen validate --all', 'npx nodegen validate --env qa --json', 'npx nodegen validate --rules']))
+    .action(async (o: { env?: string; all?: boolean; rules?: boolean; json?: boolean; set: string[]; image: string[] }) => {
+      const { validate, formatValidateResult, listRules, formatRules } = await import('./commands/validate.js');
+      if (o.rules) {
+        if (o.json) json(listRules());
+        else io.out(formatRules(listRules()));
+        return;
+      }
+      const result = await validate({ root: root(), env: o.env, all: o.all, set: o.set, image: o.image });
+      if (o.json) json(result);
+      else io.out(formatValidateResult(result));
+      if (!result.ok) {
+        const errors = result.environments.reduce((n, e) => n + e.errors, 0);
+        throw new CheckFailedError(`${errors} error(s): synth would refuse to write`);
+      }
+    });
+
+  program
     .command('diff')
     .description('show, object by object, how dist/ would change; exit 1 when it would')
     .addOption(new Option('-e, --env <name>', 'the environment to compare'))

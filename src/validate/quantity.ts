@@ -27,3 +27,11 @@ export function formatBytes(bytes: number): string {
   }
   return String(bytes);
 }
+
+/**
+ * Whether `q` is a quantity in the grammar the API server parses: a signed decimal number, then a
+ * binary (Ki..Ei) or decimal (m, k, M..E) suffix or an exponent (e3). "2 cores" or "8GB" are not.
+ */
+export function isQuantity(q: string): boolean {
+  return parseQuantity(q) !== undefined;
+}

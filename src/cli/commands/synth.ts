@@ -9,6 +9,7 @@ import { renderEnvironment, toYaml, type RenderedEnvironment } from '../../synth
 import { compareFolder, writeFolderAtomically, type FileReport } from '../../synth/write.js';
 import { resolveOutdir } from '../../project.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
+import { renderChecked } from '../../validate/gate.js';
 
 export interface SynthOptions extends EnvironmentSelection {
   /** The project root. */
@@ -86,7 +87,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const { root } = options;
   const names = selectEnvironments(root, options);
   const overrides = parseOverrides(options);
-  const rendered = renderSelected(root, names, overrides);
+  // The validation gate: schemas, API-server rules and policy; any error refuses before a write.
+  const rendered = renderChecked({ root, names, outdir: options.outdir, overrides }, () => renderSelected(root, names, overrides));
   const applied = overrides.map((o) => o.source);
   const outRoot = resolveOutdir(root, options.outdir);
   const mode = options.stdout ? 'stdout' : options.check ? 'check' : 'write';

@@ -1,0 +1,131 @@
+/**
+ * Every rule of the catalogue against a fixture that breaks it and one that passes it. Policy
+ * rules use real environment files (test/fixtures/validate/project); API-server and schema rules,
+ * whose mistakes an environment file cannot make, use manifests (test/fixtures/validate/manifests).
+ */
+import { describe, expect, it } from 'vitest';
+import { RULES, UNUSED_WAIVER } from '../../src/validate/rules.js';
+import { isBlocking, type Finding } from '../../src/validate/finding.js';
+import { environmentFindings, inputError, manifestFindings, PROJECT } from './helpers.js';
+import { validate } from '../../src/cli/commands/validate.js';
+
+type Fixture = { readonly env: string } | { readonly manifest: string };
+
+function manifests(rule: string): { pass: Fixture; fail: Fixture } {
+  const dir = rule.replace('/', '-');
+  return { pass: { manifest: `${dir}/pass.yaml` }, fail: { manifest: `${dir}/fail.yaml` } };
+}
+
+/** For each rule: a fixture that breaks it and one that does not. */
+const CASES: Record<string, { readonly pass: Fixture; readonly fail: Fixture }> = {
+  'k8s/schema': manifests('k8s/schema'),
+  'k8s/unknown-field': manifests('k8s/unknown-field'),
+  'k8s/unknown-kind': manifests('k8s/unknown-kind'),
+  'k8s/object-name': manifests('k8s/object-name'),
+  'k8s/labels': manifests('k8s/labels'),
+  'k8s/container-name': manifests('k8s/container-name'),
+  'k8s/port-name': manifests('k8s/port-name'),
+  'k8s/named-port': manifests('k8s/named-port'),
+  'k8s/duplicate-port': manifests('k8s/duplicate-port'),
+  'k8s/port-number': manifests('k8s/port-number'),
+  'k8s/quantity': manifests('k8s/quantity'),
+  'k8s/requests-within-limits': manifests('k8s/requests-within-limits'),
+  'k8s/selector-match': manifests('k8s/selector-match'),
+  'k8s/service-name': manifests('k8s/service-name'),
+  'k8s/volume-mount': manifests('k8s/volume-mount'),
+  'k8s/reference': manifests('k8s/reference'),
+  'k8s/service-spec': manifests('k8s/service-spec'),
+  'k8s/duplicate-object': manifests('k8s/duplicate-object'),
+  'policy/public-endpoint': { fail: { env: 'public-endpoint' }, pass: { env: 'sandbox' } },
+  'policy/public-source-ranges': { fail: { env: 'public-source-ranges' }, pass: { env: 'sandbox' } },
+  'policy/rpc-namespaces': { fail: { env: 'rpc-namespaces' }, pass: { env: 'rpc-namespaces-loopback' } },
+  'policy/cors-vhosts': { fail: { env: 'cors-vhosts' }, pass: { env: 'sandbox' } },
+  'policy/network-tier': { fail: { env: 'network-tier' }, pass: { env: 'mainnet' } },
+  'policy/image-pinned': { fail: { env: 'image-pinned' }, pass: { env: 'image-pinned-digest' } },
+  'policy/resources': { fail: { env: 'resources' }, pass: { env: 'valid' } },
+  'policy/storage': { fail: { env: 'storage' }, pass: { env: 'storage-at-minimum' } },
+  'policy/no-secrets': { fail: { env: 'no-secrets' }, pass: { env: 'no-secrets-rpcauth' } },
+  'policy/pod-security': manifests('policy/pod-security'),
+  'policy/namespace': manifests('policy/namespace'),
+  'policy/unused-waiver': { fail: { env: 'unused-waiver' }, pass: { env: 'network-tier-waived' } },
+};
+
+async function findingsOf(f: Fixture): Promise<Finding[]> {
+  return 'env' in f ? environmentFindings(f.env) : manifestFindings(f.manifest);
+}
+
+describe('the rule catalogue', () => {
+  it('has a passing and a failing fixture for every rule', () => {
+    const ids = [...RULES.map((r) => r.id), UNUSED_WAIVER.id];
+    expect(Object.keys(CASES).sort()).toEqual([...ids].sort());
+  });
+
+  it('gives every rule a unique id, a title and an explanation', () => {
+    const ids = RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of RULES) {
+      expect(r.id).toMatch(/^(k8s|policy)\/[a-z-]+$/);
+      expect(r.title.length).toBeGreaterThan(10);
+      expect(r.explain.length).toBeGreaterThan(40);
+      if (r.id.startsWith('k8s/')) expect(r.waivable).toBe(false);
+    }
+  });
+});
+
+describe.each(Object.entries(CASES))('rule %s', (rule, { pass, fail }) => {
+  it('finds the mistake in its failing fixture, with a message and a fix', async () => {
+    const found = (await findingsOf(fail)).filter((f) => f.rule === rule);
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) {
+      expect(f.message.length).toBeGreaterThan(10);
+      expect(f.fix.length).toBeGreaterThan(10);
+      expect(f.object).not.toBe('');
+      expect(f.file).not.toBe('');
+    }
+  });
+
+  it('finds nothing to block in its passing fixture', async () => {
+    const found = (await findingsOf(pass)).filter((f) => f.rule === rule && isBlocking(f));
+    expect(found).toEqual([]);
+  });
+});
+
+describe('the passing environments of the fixture project', () => {
+  it.each(['valid', 'mainnet', 'sandbox', 'features', 'storage-at-minimum', 'rpc-namespaces-loopback', 'no-secrets-rpcauth', 'image-pinned-digest', 'public-source-ranges-waived', 'network-tier-waived'])(
+    'environment %s has no error at all',
+    async (env) => {
+      const r = await validate({ root: PROJECT, env });
+      expect(r.findings.filter(isBlocking)).toEqual([]);
+      expect(r.ok).toBe(true);
+    },
+  );
+});
+
+describe('the failing environments of the fixture project', () => {
+  it.each([
+    ['public-endpoint', 'policy/public-endpoint'],
+    ['public-source-ranges', 'policy/public-source-ranges'],
+    ['rpc-namespaces', 'policy/rpc-namespaces'],
+    ['cors-vhosts', 'policy/cors-vhosts'],
+    ['network-tier', 'policy/network-tier'],
+    ['network-tier-flag', 'policy/network-tier'],
+    ['network-tier-mainnet', 'policy/network-tier'],
+    ['image-pinned', 'policy/image-pinned'],
+    ['resources', 'policy/resources'],
+    ['storage', 'policy/storage'],
+    ['storage-ephemeral', 'policy/storage'],
+    ['no-secrets', 'policy/no-secrets'],
+    ['no-secrets-hex', 'policy/no-secrets'],
+  ])('environment %s breaks only %s', async (env, rule) => {
+    const r = await validate({ root: PROJECT, env });
+    expect(r.ok).toBe(false);
+    expect([...new Set(r.findings.filter(isBlocking).map((f) => f.rule))]).toEqual([rule]);
+  });
+
+  it('names the rule even when the environment cannot be rendered at all', async () => {
+    const e = await inputError(validate({ root: PROJECT, env: 'public-endpoint-unrenderable' }));
+    const text = e.problems.map((p) => p.message).join('\n');
+    expect(text).toContain('[policy/public-endpoint]');
+    expect(text).toContain('public RPC needs source ranges');
+  });
+});
