@@ -3,8 +3,11 @@
  * change how nodes are composed; environment files change what is composed.
  */
 import { App, type Chart } from 'cdk8s';
-import { TIER_NETWORKS, type EnvironmentSpec, type NodeSpec } from '../src/environment/schema.js';
-import type { BlockchainNodeProps } from '../src/constructs/blockchain-node.js';
+import { TIER_NETWORKS, type EnvironmentSpec, type NodeSpec, type RestoreFromSpec } from '../src/environment/schema.js';
+import type { BlockchainNode, BlockchainNodeProps, NodeSnapshotSchedule } from '../src/constructs/blockchain-node.js';
+import { ConstructError } from '../src/errors.js';
+import { SnapshotSource } from '../src/constructs/snapshot-source.js';
+import { SyncAlerts } from '../src/constructs/sync-alerts.js';
 import { GethNode } from '../src/constructs/geth-node.js';
 import { BitcoindNode } from '../src/constructs/bitcoind-node.js';
 import { MonaNode } from '../src/constructs/mona-node.js';
@@ -12,6 +15,7 @@ import type { UtxoNode } from '../src/constructs/utxo-node.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { ChainChart } from './chain-chart.js';
 import { GITOPS_DIR, GitopsChart } from './gitops-chart.js';
+import { EnvironmentChart } from './environment-chart.js';
 
 /** A chart and the file it is written to. */
 export interface FleetChart {
@@ -32,21 +36,47 @@ const FAMILIES = [
   { client: 'monacoind', file: '30-monacoind.yaml' },
 ] as const;
 
-function commonProps(env: EnvironmentSpec, envName: string, node: NodeSpec): BlockchainNodeProps {
+/** Turns an environment's `restoreFrom` into the name of a VolumeSnapshot in its namespace. */
+type RestoreResolver = (nodeName: string, key: string, r: RestoreFromSpec | undefined) => string | undefined;
+
+/** The node's snapshot schedule: the environment's, overridden field by field by the node's. */
+function snapshotSchedule(env: EnvironmentSpec, node: NodeSpec): NodeSnapshotSchedule | undefined {
+  const envSchedule = env.snapshots.schedule;
+  const own = node.snapshotSchedule;
+  const enabled = own?.enabled ?? (envSchedule !== undefined || own?.cron !== undefined || own?.keep !== undefined);
+  if (!enabled || node.storage?.ephemeral) return undefined;
+  return {
+    schedule: own?.cron ?? envSchedule?.cron,
+    timeZone: envSchedule?.timeZone,
+    keep: own?.keep ?? envSchedule?.keep,
+    volumeSnapshotClass: env.snapshots.volumeSnapshotClass,
+  };
+}
+
+function commonProps(env: EnvironmentSpec, envName: string, name: string, node: NodeSpec, restore: RestoreResolver): BlockchainNodeProps {
   const pool = node.nodePool ? env.nodePools[node.nodePool] : undefined;
+  const m = env.monitoring;
   return {
     namespace: env.namespace,
     environment: envName,
     replicas: node.replicas,
     image: node.image,
     resources: node.resources,
-    storage: { ...node.storage, storageClass: node.storage?.storageClass ?? env.storage.storageClass },
+    storage: {
+      ...node.storage,
+      storageClass: node.storage?.storageClass ?? env.storage.storageClass,
+      restoreFrom: restore(name, 'storage.restoreFrom', node.storage?.restoreFrom),
+    },
     placement: pool,
     expose: node.expose,
     publicSourceRanges: env.publicEndpoints.sourceRanges,
     rpcClientNamespaces: env.rpcClients.namespaces,
     rpcClientPodLabels: env.rpcClients.podLabels,
     extraArgs: node.extraArgs,
+    spread: node.spread,
+    metricsScraperNamespaces: m.enabled ? m.namespaces : [],
+    monitoring: m.enabled ? { engine: m.engine, scrape: m.scrape, interval: m.interval, labels: m.labels } : undefined,
+    snapshotSchedule: snapshotSchedule(env, node),
   };
 }
 
@@ -58,6 +88,32 @@ export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
   ];
   const warnings: string[] = [];
   const networks = TIER_NETWORKS[env.tier];
+
+  // Cloud snapshots named by handle become a VolumeSnapshot each (one per handle, shared by nodes).
+  let snapshotChart: EnvironmentChart | undefined;
+  const sources = new Map<string, SnapshotSource>();
+  const restore: RestoreResolver = (nodeName, key, r) => {
+    if (!r) return undefined;
+    if (r.volumeSnapshot) return r.volumeSnapshot;
+    const handle = r.snapshotHandle!;
+    const id = r.name ?? handle.split('/').pop()!;
+    const known = sources.get(handle);
+    if (known) return known.volumeSnapshotName;
+    const clash = [...sources.values()].find((s) => s.volumeSnapshotName === id);
+    if (clash) throw new ConstructError(`${nodeName}: ${key}: two snapshot handles would both be VolumeSnapshot "${id}"; set restoreFrom.name`, { node: nodeName, key });
+    snapshotChart ??= new EnvironmentChart(app, 'snapshots');
+    const source = new SnapshotSource(snapshotChart, id, {
+      namespace: env.namespace,
+      environment: envName,
+      snapshotHandle: handle,
+      driver: env.snapshots.driver,
+      volumeSnapshotClass: env.snapshots.volumeSnapshotClass,
+    });
+    sources.set(handle, source);
+    return source.volumeSnapshotName;
+  };
+  const built: BlockchainNode[] = [];
+
   const names = Object.keys(env.nodes).sort();
   for (const family of FAMILIES) {
     const members = names.filter((n) => env.nodes[n]!.client === family.client);
@@ -65,9 +121,9 @@ export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
     const chart = new ChainChart(app, family.client);
     for (const name of members) {
       const node = env.nodes[name]!;
-      const common = commonProps(env, envName, node);
+      const common = commonProps(env, envName, name, node, restore);
       if (node.client === 'geth') {
-        new GethNode(chart, name, {
+        const geth = new GethNode(chart, name, {
           ...common,
           network: node.network ?? networks.geth,
           syncMode: node.syncMode,
@@ -77,9 +133,14 @@ export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
           maxPeers: node.maxPeers,
           consensus: {
             ...node.consensus,
-            storage: { ...node.consensus?.storage, storageClass: node.consensus?.storage?.storageClass ?? env.storage.storageClass },
+            storage: {
+              ...node.consensus?.storage,
+              storageClass: node.consensus?.storage?.storageClass ?? env.storage.storageClass,
+              restoreFrom: restore(name, 'consensus.storage.restoreFrom', node.consensus?.storage?.restoreFrom),
+            },
           },
         });
+        built.push(geth);
       } else {
         const utxo = {
           ...common,
@@ -89,15 +150,33 @@ export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
           txindex: node.txindex,
           dbcache: node.dbcache,
           maxConnections: node.maxConnections,
+          // bitcoind and monacoind serve no metrics: the exporter sidecar runs when someone scrapes.
+          metricsExporter: env.monitoring.enabled,
         };
-        const built: UtxoNode =
+        const utxoNode: UtxoNode =
           node.client === 'bitcoind'
             ? new BitcoindNode(chart, name, { ...utxo, network: node.network ?? networks.bitcoind })
             : new MonaNode(chart, name, { ...utxo, image: node.image!, network: node.network ?? networks.monacoind });
-        warnings.push(...built.warnings);
+        warnings.push(...utxoNode.warnings);
+        built.push(utxoNode);
       }
     }
     charts.push({ file: family.file, chart });
+  }
+  // Before the StatefulSets in apply order: a claim whose snapshot does not exist yet stays pending.
+  if (snapshotChart) charts.splice(1, 0, { file: '05-snapshots.yaml', chart: snapshotChart });
+  const alerted = built.filter((n) => n.replicas > 0);
+  if (env.monitoring.enabled && env.monitoring.alerts && alerted.length > 0) {
+    const monitoringChart = new EnvironmentChart(app, 'monitoring');
+    new SyncAlerts(monitoringChart, 'alerts', {
+      namespace: env.namespace,
+      environment: envName,
+      engine: env.monitoring.engine,
+      labels: env.monitoring.labels,
+      runbookUrl: env.monitoring.runbookUrl,
+      nodes: alerted.map((n) => n.alertedNode),
+    });
+    charts.push({ file: '40-monitoring.yaml', chart: monitoringChart });
   }
   if (env.gitops) {
     const gitops = new GitopsChart(app, 'gitops', { environment: envName, namespace: env.namespace, gitops: env.gitops });

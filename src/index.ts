@@ -14,6 +14,10 @@ export { ConsensusClient, type ConsensusClientProps } from './constructs/consens
 export { UtxoNode, type UtxoNodeProps } from './constructs/utxo-node.js';
 export { BitcoindNode, type BitcoindNodeProps } from './constructs/bitcoind-node.js';
 export { MonaNode, type MonaNodeProps } from './constructs/mona-node.js';
+export { NodeMonitoring, type NodeMonitoringProps, type NodeMonitoringOptions } from './constructs/node-monitoring.js';
+export { SnapshotSchedule, type SnapshotScheduleProps } from './constructs/snapshot-schedule.js';
+export { SnapshotSource, type SnapshotSourceProps } from './constructs/snapshot-source.js';
+export { SyncAlerts, nodeAlertRules, type SyncAlertsProps, type AlertedNode, type AlertRule } from './constructs/sync-alerts.js';
 export { loadEnvironment, listEnvironmentNames, type LoadedEnvironment } from './environment/load.js';
 export { mergeValues, mergeAll } from './environment/merge.js';
 export { environmentSchema, type EnvironmentSpec, type NodeSpec } from './environment/schema.js';

@@ -3,6 +3,7 @@
  */
 import type { Construct } from 'constructs';
 import { BITCOIND_IMAGE, BITCOIN_NETWORKS, type BitcoinNetwork } from '../chains/bitcoin.js';
+import { BITCOIN_THRESHOLDS } from '../chains/alert-thresholds.js';
 import { UtxoNode, type UtxoNodeProps } from './utxo-node.js';
 
 export interface BitcoindNodeProps extends UtxoNodeProps {
@@ -28,6 +29,8 @@ export class BitcoindNode extends UtxoNode {
     const main = network === 'main';
     super(scope, id, props, {
       client: 'bitcoind',
+      chain: 'bitcoin',
+      thresholds: BITCOIN_THRESHOLDS[network],
       daemon: 'bitcoind',
       cli: 'bitcoin-cli',
       confFile: 'bitcoin.conf',

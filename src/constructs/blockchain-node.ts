@@ -7,13 +7,16 @@ import { ConstructError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { parseQuantity } from '../validate/quantity.js';
+import type { SyncThresholds } from '../chains/alert-thresholds.js';
+import { requireQuantity, type NodeResources } from './containers.js';
+import { standardLabels } from './labels.js';
+import { NodeMonitoring, type MetricsEndpoint, type NodeMonitoringOptions } from './node-monitoring.js';
+import { SnapshotSchedule } from './snapshot-schedule.js';
+import type { AlertedNode } from './sync-alerts.js';
 
-/** Requests and limits of one container. Every field is a Kubernetes quantity string. */
-export interface NodeResources {
-  readonly requests?: { readonly cpu?: string; readonly memory?: string };
-  readonly limits?: { readonly cpu?: string; readonly memory?: string };
-}
+// Moved to their own files; re-exported so existing imports keep working.
+export { containerSecurity, toK8sResources, type NodeResources } from './containers.js';
+export { ENVIRONMENT_LABEL, MANAGED_BY, PART_OF, standardLabels } from './labels.js';
 
 /** The node's data volume. */
 export interface NodeStorage {
@@ -30,6 +33,14 @@ export interface NodeStorage {
    * @default false
    */
   readonly ephemeral?: boolean;
+  /**
+   * A VolumeSnapshot in the node's namespace that every new replica's volume is restored from
+   * (the claim template's `dataSource`), instead of starting empty and syncing from genesis.
+   * Claim templates are immutable: set this before the StatefulSet exists, or recreate the
+   * StatefulSet with `--cascade=orphan`; existing volumes are never touched.
+   * @default - none (an empty volume)
+   */
+  readonly restoreFrom?: string;
 }
 
 /** Scheduling onto a node pool. */
@@ -85,6 +96,31 @@ export interface BlockchainNodeProps {
   readonly rpcClientPodLabels?: Record<string, string>;
   /** Arguments appended after nodegen's own. @default [] */
   readonly extraArgs?: readonly string[];
+  /**
+   * How replicas are spread (with more than one replica): `host` prefers different machines,
+   * `zone` prefers different zones, then machines. Preferred, not required: a full zone delays
+   * nothing. With more than one replica a PodDisruptionBudget (maxUnavailable 1) is written too.
+   * @default - 'host' with more than one replica, else 'none'
+   */
+  readonly spread?: 'none' | 'host' | 'zone';
+  /** Namespaces whose pods may scrape the metrics ports (NetworkPolicy). @default [] (none) */
+  readonly metricsScraperNamespaces?: readonly string[];
+  /** Write a scrape object (ServiceMonitor, PodMonitor or PodMonitoring) for the node. @default - none */
+  readonly monitoring?: NodeMonitoringOptions;
+  /** Snapshot the node's volumes on a schedule (replica 0's claims). Ignored for ephemeral storage. @default - none */
+  readonly snapshotSchedule?: NodeSnapshotSchedule;
+}
+
+/** Scheduled snapshots of a node's volumes (see {@link SnapshotSchedule}). */
+export interface NodeSnapshotSchedule {
+  /** Cron schedule. @default '17 3 * * *' */
+  readonly schedule?: string;
+  /** @default 'Etc/UTC' */
+  readonly timeZone?: string;
+  /** Snapshots kept per volume. @default 3 */
+  readonly keep?: number;
+  /** @default - the CSI driver's default VolumeSnapshotClass */
+  readonly volumeSnapshotClass?: string;
 }
 
 /** A port of the node, and who may reach it. */
@@ -95,6 +131,8 @@ export interface NodePort {
   readonly protocol?: 'TCP' | 'UDP';
   /** `rpc`: cluster clients; `p2p`: anyone; `metrics`: Prometheus; `internal`: never on a Service. */
   readonly role: 'rpc' | 'p2p' | 'metrics' | 'internal';
+  /** Where a `metrics` port serves Prometheus text. @default '/metrics' */
+  readonly metricsPath?: string;
 }
 
 /** What a subclass contributes: everything chain-specific about the pod. */
@@ -104,7 +142,13 @@ export interface NodeWorkload {
   /** Extra pod volumes (the data, config, scripts and tmp volumes are added by the base). */
   readonly volumes?: k8s.Volume[];
   /** Persistent volumes: one claim template each (or an emptyDir in throwaway mode). */
-  readonly dataVolumes: ReadonlyArray<{ readonly name: string; readonly size: string; readonly storageClass?: string }>;
+  readonly dataVolumes: ReadonlyArray<{
+    readonly name: string;
+    readonly size: string;
+    readonly storageClass?: string;
+    /** VolumeSnapshot the claim is restored from. */
+    readonly restoreFrom?: string;
+  }>;
   /** Files of the node's ConfigMap (config files and probe scripts). */
   readonly files: Record<string, string>;
   readonly ports: readonly NodePort[];
@@ -114,45 +158,10 @@ export interface NodeWorkload {
   readonly terminationGracePeriodSeconds: number;
 }
 
-/** Labels on every object nodegen writes. */
-export const MANAGED_BY = 'nodegen';
-export const PART_OF = 'blockchain-nodes';
-export const ENVIRONMENT_LABEL = 'nodegen.dev/environment';
 export const CHECKSUM_ANNOTATION = 'nodegen.dev/config-checksum';
 
 /** The mount path of the node's ConfigMap. */
 export const CONFIG_DIR = '/nodegen/config';
-
-/** Checks a quantity string, naming the node and the key in the error. */
-function requireQuantity(node: string, key: string, value: string): void {
-  if (parseQuantity(value) === undefined) {
-    throw new ConstructError(`${node}: ${key} "${value}" is not a Kubernetes quantity (for example "500m", "8Gi", "2Ti")`, { node, key });
-  }
-}
-
-export function toK8sResources(node: string, r: NodeResources): k8s.ResourceRequirements {
-  const q = (key: string, v: Record<string, string | undefined> | undefined) => {
-    if (!v) return undefined;
-    const out: Record<string, k8s.Quantity> = {};
-    for (const [name, value] of Object.entries(v)) {
-      if (value === undefined) continue;
-      requireQuantity(node, `resources.${key}.${name}`, value);
-      out[name] = k8s.Quantity.fromString(value);
-    }
-    return out;
-  };
-  return { requests: q('requests', r.requests), limits: q('limits', r.limits) };
-}
-
-/** Container security every client here runs with: no root, no privilege, no capabilities. */
-export function containerSecurity(readOnlyRoot = true): k8s.SecurityContext {
-  return {
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: readOnlyRoot,
-    runAsNonRoot: true,
-    capabilities: { drop: ['ALL'] },
-  };
-}
 
 /**
  * Base of {@link GethNode}, {@link BitcoindNode} and {@link MonaNode}.
@@ -163,7 +172,11 @@ export function containerSecurity(readOnlyRoot = true): k8s.SecurityContext {
  * - `Service <name>`: RPC, ClusterIP (or a source-ranged LoadBalancer when public);
  * - `Service <name>-p2p`: only when P2P is exposed;
  * - `StatefulSet <name>`;
- * - `NetworkPolicy <name>`: RPC from the named clients, P2P from anywhere, nothing else.
+ * - `NetworkPolicy <name>`: RPC from the named clients, P2P from anywhere, metrics from the
+ *   scraper namespaces, nothing else;
+ * - `PodDisruptionBudget <name>`: only with more than one replica (maxUnavailable 1);
+ * - a `ServiceMonitor`, `PodMonitor` or `PodMonitoring <name>` when `monitoring` is given;
+ * - `<name>-snapshots` (CronJob, ServiceAccount, Role, RoleBinding) when `snapshotSchedule` is given.
  */
 export abstract class BlockchainNode extends Construct {
   /** Object name stem (the construct id). */
@@ -180,9 +193,19 @@ export abstract class BlockchainNode extends Construct {
   readonly labels: Record<string, string>;
   /** The client: `geth`, `bitcoind`, `monacoind`. */
   abstract readonly client: string;
+  /** How replicas are spread (resolved default). */
+  readonly spread: 'none' | 'host' | 'zone';
 
   protected readonly props: BlockchainNodeProps;
   statefulSet?: k8s.KubeStatefulSet;
+  /** Claim template names (`data`, `beacon-data`); empty in throwaway mode. */
+  volumeClaimNames: readonly string[] = [];
+  /** Set when the node has more than one replica. */
+  podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Set when `monitoring` is given. */
+  monitoring?: NodeMonitoring;
+  /** Set when `snapshotSchedule` is given and the storage is persistent. */
+  snapshotSchedule?: SnapshotSchedule;
 
   constructor(scope: Construct, id: string, props: BlockchainNodeProps, client: string, defaultImage: string) {
     super(scope, id);
@@ -198,13 +221,8 @@ export abstract class BlockchainNode extends Construct {
     this.publicSourceRanges = props.publicSourceRanges ?? [];
     this.extraArgs = props.extraArgs ?? [];
     this.selectorLabels = { 'app.kubernetes.io/name': client, 'app.kubernetes.io/instance': id };
-    this.labels = {
-      ...this.selectorLabels,
-      'app.kubernetes.io/component': 'full-node',
-      'app.kubernetes.io/part-of': PART_OF,
-      'app.kubernetes.io/managed-by': MANAGED_BY,
-      ...(props.environment ? { [ENVIRONMENT_LABEL]: props.environment } : {}),
-    };
+    this.labels = standardLabels({ name: client, instance: id, component: 'full-node', environment: props.environment });
+    this.spread = props.spread ?? (this.replicas > 1 ? 'host' : 'none');
     if (this.expose.rpc === 'public' && this.publicSourceRanges.length === 0) {
       throw new ConstructError(
         `${id}: public RPC needs source ranges; set publicEndpoints.sourceRanges in the environment (a LoadBalancer open to 0.0.0.0/0 is never written)`,
@@ -291,16 +309,19 @@ export abstract class BlockchainNode extends Construct {
       });
     }
 
-    const claims = ephemeral
+    const claims: k8s.KubePersistentVolumeClaimProps[] = ephemeral
       ? []
       : w.dataVolumes.map((v) => ({
           metadata: { name: v.name, labels: this.selectorLabels },
           spec: {
             accessModes: ['ReadWriteOnce'],
             ...(v.storageClass ? { storageClassName: v.storageClass } : {}),
+            // Each new replica's volume starts as a copy of the snapshot instead of empty.
+            ...(v.restoreFrom ? { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: v.restoreFrom } } : {}),
             resources: { requests: { storage: k8s.Quantity.fromString(v.size) } },
           },
         }));
+    this.volumeClaimNames = ephemeral ? [] : w.dataVolumes.map((v) => v.name);
     const volumes: k8s.Volume[] = [
       { name: 'config', configMap: { name: configName, defaultMode: 0o555 } },
       { name: 'tmp', emptyDir: {} },
@@ -339,17 +360,7 @@ export abstract class BlockchainNode extends Construct {
             },
             ...(placement.nodeSelector && Object.keys(placement.nodeSelector).length > 0 ? { nodeSelector: placement.nodeSelector } : {}),
             ...(placement.tolerations && placement.tolerations.length > 0 ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
-            ...(this.replicas > 1
-              ? {
-                  affinity: {
-                    podAntiAffinity: {
-                      preferredDuringSchedulingIgnoredDuringExecution: [
-                        { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.selectorLabels } } },
-                      ],
-                    },
-                  },
-                }
-              : {}),
+            ...this.affinity(),
             initContainers: w.initContainers,
             containers: w.containers,
             volumes,
@@ -359,6 +370,72 @@ export abstract class BlockchainNode extends Construct {
     });
 
     this.buildNetworkPolicy(w.ports);
+
+    if (this.replicas > 1) {
+      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: this.metadata(name),
+        spec: {
+          // One replica at a time may be drained: the others keep serving.
+          maxUnavailable: k8s.IntOrString.fromNumber(1),
+          selector: { matchLabels: this.selectorLabels },
+          // A replica that is not ready (still syncing) serves nothing: a drain may always evict it.
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+    }
+
+    if (this.props.monitoring) {
+      const endpoints: MetricsEndpoint[] = w.ports.filter((p) => p.role === 'metrics').map((p) => ({ port: p.name, path: p.metricsPath ?? '/metrics' }));
+      this.monitoring = new NodeMonitoring(this, 'monitoring', {
+        ...this.props.monitoring,
+        name,
+        namespace: this.namespace,
+        nodeLabels: this.labels,
+        selector: this.selectorLabels,
+        endpoints,
+      });
+    }
+
+    const schedule = this.props.snapshotSchedule;
+    if (schedule && !ephemeral && this.replicas > 0) {
+      this.snapshotSchedule = new SnapshotSchedule(this, 'snapshots', {
+        ...schedule,
+        namespace: this.namespace,
+        environment: this.props.environment,
+        node: name,
+        // Replica 0's claims: every replica holds the same chain.
+        claims: this.volumeClaimNames.map((v) => `${v}-${name}-0`),
+      });
+    }
+  }
+
+  /** Anti-affinity for the chosen spread; none with a single replica. */
+  private affinity(): { affinity?: k8s.Affinity } {
+    if (this.replicas < 2 || this.spread === 'none') return {};
+    const term = (weight: number, topologyKey: string): k8s.WeightedPodAffinityTerm => ({
+      weight,
+      podAffinityTerm: { topologyKey, labelSelector: { matchLabels: this.selectorLabels } },
+    });
+    // Preferred, not required: a zone or host that is full must not leave a replica unscheduled.
+    const terms =
+      this.spread === 'zone'
+        ? [term(100, 'topology.kubernetes.io/zone'), term(50, 'kubernetes.io/hostname')]
+        : [term(100, 'kubernetes.io/hostname')];
+    return { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: terms } } };
+  }
+
+  /** What the chain-specific alert rules need: its chain, metrics source and thresholds. */
+  protected abstract alertFacts(): Pick<AlertedNode, 'chain' | 'metrics' | 'consensus'> & { readonly thresholds: SyncThresholds | undefined };
+
+  /** This node as the environment's alert rules see it (see {@link SyncAlerts}). */
+  get alertedNode(): AlertedNode {
+    const facts = this.alertFacts();
+    return {
+      name: this.name,
+      ...facts,
+      volumes: this.volumeClaimNames,
+      ...(this.snapshotSchedule ? { snapshotCronJob: this.snapshotSchedule.name } : {}),
+    };
   }
 
   private buildNetworkPolicy(ports: readonly NodePort[]): void {
@@ -378,6 +455,12 @@ export abstract class BlockchainNode extends Construct {
     if (rpcPeers.length > 0) ingress.push({ from: rpcPeers, ports: toPolicyPorts('rpc') });
     const p2p = toPolicyPorts('p2p');
     if (p2p.length > 0) ingress.push({ ports: p2p });
+    // Metrics from the scrapers' namespaces only: they tell an attacker little, but are nobody else's business.
+    const scrapers = this.props.metricsScraperNamespaces ?? [];
+    const metrics = toPolicyPorts('metrics');
+    if (scrapers.length > 0 && metrics.length > 0) {
+      ingress.push({ from: scrapers.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })), ports: metrics });
+    }
     new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: this.metadata(this.name),
       spec: { podSelector: { matchLabels: this.selectorLabels }, policyTypes: ['Ingress'], ingress },

@@ -54,6 +54,8 @@ export class ConsensusClient extends Construct {
   readonly checkpointSyncUrl: string;
   readonly storageSize: string;
   readonly storageClass?: string;
+  /** VolumeSnapshot the beacon volume of new replicas is restored from. */
+  readonly restoreFrom?: string;
   readonly ports: readonly NodePort[];
   readonly container: k8s.Container;
   /** Files for the node's ConfigMap. */
@@ -66,6 +68,7 @@ export class ConsensusClient extends Construct {
     this.checkpointSyncUrl = props.checkpointSyncUrl ?? CHECKPOINT_SYNC_URLS[props.network];
     this.storageSize = props.storage?.size ?? CONSENSUS_DEFAULT_STORAGE[props.network];
     this.storageClass = props.storage?.storageClass;
+    this.restoreFrom = props.storage?.restoreFrom;
     const p = CONSENSUS_PORTS[this.client];
     this.ports = [
       { name: 'beacon-http', port: p.http, role: 'rpc' },

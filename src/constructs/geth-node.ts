@@ -3,8 +3,9 @@
  */
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { GETH_DEFAULT_STORAGE, GETH_IMAGE, GETH_PORTS, GETH_SAFE_APIS, type GethNetwork } from '../chains/geth.js';
+import { GETH_DEFAULT_STORAGE, GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, type GethNetwork } from '../chains/geth.js';
 import type { ConsensusClientKind } from '../chains/consensus.js';
+import { GETH_THRESHOLDS } from '../chains/alert-thresholds.js';
 import { GETH_ALIVE_SH, GETH_READY_SH } from '../chains/probes.js';
 import {
   BlockchainNode,
@@ -120,7 +121,7 @@ export class GethNode extends BlockchainNode {
       { name: 'ws', port: GETH_PORTS.ws, role: 'rpc' },
       { name: 'p2p-tcp', port: GETH_PORTS.p2p, role: 'p2p' },
       { name: 'p2p-udp', port: GETH_PORTS.p2p, protocol: 'UDP', role: 'p2p' },
-      { name: 'metrics', port: GETH_PORTS.metrics, role: 'metrics' },
+      { name: 'metrics', port: GETH_PORTS.metrics, role: 'metrics', metricsPath: GETH_METRICS_PATH },
     ];
     const ns = this.namespace;
     // geth accepts IP-literal hosts itself; DNS names must be listed. Service names, short and qualified.
@@ -196,8 +197,8 @@ export class GethNode extends BlockchainNode {
       initContainers: [jwtInit],
       volumes: [{ name: 'jwt', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }],
       dataVolumes: [
-        { name: 'data', size: this.storageSize, storageClass },
-        { name: BEACON_VOLUME, size: this.consensus.storageSize, storageClass: this.consensus.storageClass },
+        { name: 'data', size: this.storageSize, storageClass, restoreFrom: props.storage?.restoreFrom },
+        { name: BEACON_VOLUME, size: this.consensus.storageSize, storageClass: this.consensus.storageClass, restoreFrom: this.consensus.restoreFrom },
       ],
       files: { 'geth-ready.sh': GETH_READY_SH, 'geth-alive.sh': GETH_ALIVE_SH, ...this.consensus.files },
       ports: [...ports, ...this.consensus.ports],
@@ -206,4 +207,7 @@ export class GethNode extends BlockchainNode {
     });
   }
 
+  protected alertFacts() {
+    return { chain: 'ethereum', metrics: 'geth', consensus: this.consensus.client, thresholds: GETH_THRESHOLDS[this.network] } as const;
+  }
 }

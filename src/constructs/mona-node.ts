@@ -4,6 +4,7 @@
 import { ConstructError } from '../errors.js';
 import type { Construct } from 'constructs';
 import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
+import { MONACOIN_THRESHOLDS } from '../chains/alert-thresholds.js';
 import { UtxoNode, type UtxoNodeProps } from './utxo-node.js';
 
 export interface MonaNodeProps extends UtxoNodeProps {
@@ -32,6 +33,8 @@ export class MonaNode extends UtxoNode {
     const network = props.network ?? 'test';
     super(scope, id, props, {
       client: 'monacoind',
+      chain: 'monacoin',
+      thresholds: MONACOIN_THRESHOLDS[network],
       daemon: 'monacoind',
       cli: 'monacoin-cli',
       confFile: 'monacoin.conf',

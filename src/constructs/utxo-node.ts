@@ -6,6 +6,9 @@ import { ConstructError } from '../errors.js';
 import type { Construct } from 'constructs';
 import { renderUtxoConf, utxoConf, type UtxoNetworkParams } from '../chains/utxo.js';
 import { UTXO_ALIVE_SH, UTXO_READY_SH } from '../chains/probes.js';
+import type { SyncThresholds } from '../chains/alert-thresholds.js';
+import { UTXO_EXPORTER_CONF, UTXO_EXPORTER_IMAGE, UTXO_EXPORTER_PORT, renderExporterConf } from '../chains/utxo-exporter.js';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { BlockchainNode, CONFIG_DIR, containerSecurity, toK8sResources, type BlockchainNodeProps, type NodePort, type NodeResources } from './blockchain-node.js';
 
 /** An `rpcauth=` value: user, 16-byte hex salt, HMAC-SHA256 hex. Never a password. */
@@ -30,11 +33,21 @@ export interface UtxoNodeProps extends BlockchainNodeProps {
   readonly dbcache?: number;
   /** @default 125 */
   readonly maxConnections?: number;
+  /**
+   * Run the Prometheus exporter sidecar (the daemons serve no metrics themselves) on port 9332,
+   * named `metrics`. It authenticates with the daemon's cookie file: no password anywhere.
+   * @default false
+   */
+  readonly metricsExporter?: boolean;
 }
 
 /** The daemon-specific facts a subclass supplies. */
 export interface UtxoDaemon {
   readonly client: string;
+  /** The chain, for alert rules. */
+  readonly chain: 'bitcoin' | 'monacoin';
+  /** The network's sync alert thresholds (undefined on regtest). */
+  readonly thresholds: SyncThresholds | undefined;
   readonly daemon: string;
   readonly cli: string;
   readonly confFile: string;
@@ -55,10 +68,16 @@ export abstract class UtxoNode extends BlockchainNode {
   readonly conf: string;
   /** Warnings for the operator (a deprecated network, for example). */
   readonly warnings: string[] = [];
+  readonly metricsExporter: boolean;
+  private readonly chain: UtxoDaemon['chain'];
+  private readonly thresholds: SyncThresholds | undefined;
 
   constructor(scope: Construct, id: string, props: UtxoNodeProps, d: UtxoDaemon) {
     super(scope, id, props, d.client, d.image);
     this.params = d.params;
+    this.chain = d.chain;
+    this.thresholds = d.thresholds;
+    this.metricsExporter = props.metricsExporter ?? false;
     const prune = props.prune ?? 0;
     const txindex = props.txindex ?? false;
     if (prune !== 0 && prune < 550) throw new ConstructError(`${id}: prune=${prune} is below the daemon's minimum of 550 (MiB); use 0 (no pruning) or at least 550`, { node: id, key: 'prune' });
@@ -91,6 +110,32 @@ export abstract class UtxoNode extends BlockchainNode {
     ];
     const conf = `${CONFIG_DIR}/${d.confFile}`;
     const probe = (file: string) => ({ exec: { command: [`${CONFIG_DIR}/${file}`] } });
+    const metricsPort: NodePort = { name: 'metrics', port: UTXO_EXPORTER_PORT, role: 'metrics', metricsPath: '/metrics' };
+    const exporter: k8s.Container = {
+      name: 'exporter',
+      image: UTXO_EXPORTER_IMAGE,
+      imagePullPolicy: 'IfNotPresent',
+      // The image's own command runs the exporter; it is configured by environment only.
+      env: [
+        // Conf without credentials: RPC address and the folder of the daemon's cookie file.
+        { name: 'BITCOIN_CONF_PATH', value: `${CONFIG_DIR}/${UTXO_EXPORTER_CONF}` },
+        { name: 'METRICS_PORT', value: String(UTXO_EXPORTER_PORT) },
+        { name: 'HOME', value: '/tmp' },
+        // The root filesystem is read-only: no .pyc files.
+        { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
+      ],
+      ports: BlockchainNode.containerPorts([metricsPort]),
+      resources: toK8sResources(id, { requests: { cpu: '10m', memory: '48Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
+      // Runs as the daemon's user (the pod's), so it can read the cookie, which only its owner may.
+      securityContext: containerSecurity(),
+      volumeMounts: [
+        { name: 'data', mountPath: DATA, readOnly: true },
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+      // No probes: the exporter calls RPC on every scrape, and a probe would only add RPC load;
+      // a dead exporter shows as absent metrics (ChainNodeMetricsAbsent).
+    };
     this.buildWorkload({
       containers: [
         {
@@ -121,12 +166,22 @@ export abstract class UtxoNode extends BlockchainNode {
           // Alive while RPC answers, warm-up included: a node that is catching up is never killed.
           livenessProbe: { ...probe('alive.sh'), periodSeconds: 60, timeoutSeconds: 15, failureThreshold: 5 },
         },
+        ...(this.metricsExporter ? [exporter] : []),
       ],
-      dataVolumes: [{ name: 'data', size: this.storageSize, storageClass: props.storage?.storageClass }],
-      files: { [d.confFile]: this.conf, 'ready.sh': UTXO_READY_SH, 'alive.sh': UTXO_ALIVE_SH },
-      ports,
+      dataVolumes: [{ name: 'data', size: this.storageSize, storageClass: props.storage?.storageClass, restoreFrom: props.storage?.restoreFrom }],
+      files: {
+        [d.confFile]: this.conf,
+        'ready.sh': UTXO_READY_SH,
+        'alive.sh': UTXO_ALIVE_SH,
+        ...(this.metricsExporter ? { [UTXO_EXPORTER_CONF]: renderExporterConf(d.params, DATA) } : {}),
+      },
+      ports: this.metricsExporter ? [...ports, metricsPort] : ports,
       runAsUser: d.runAsUser,
       terminationGracePeriodSeconds: d.terminationGracePeriodSeconds,
     });
+  }
+
+  protected alertFacts() {
+    return { chain: this.chain, metrics: this.metricsExporter ? 'utxo-exporter' : 'none', thresholds: this.thresholds } as const;
   }
 }

@@ -59,6 +59,35 @@ export const resourcesSchema = z.strictObject({
   limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
 });
 
+/**
+ * Where a volume starts from instead of empty: every new replica is restored from the snapshot
+ * rather than syncing from genesis. Exactly one of `volumeSnapshot` and `snapshotHandle`.
+ */
+export const restoreFromSchema = z
+  .strictObject({
+    /** A VolumeSnapshot that exists in the environment's namespace (a scheduled one, for example). */
+    volumeSnapshot: dnsLabel(253).optional(),
+    /**
+     * A cloud disk snapshot by ID; nodegen writes the pre-provisioned VolumeSnapshotContent and
+     * VolumeSnapshot for it. GKE: `projects/<project>/global/snapshots/<snapshot-name>`.
+     */
+    snapshotHandle: z.string().regex(/^[^\s]+$/, { message: 'must be a snapshot ID without spaces, such as "projects/p/global/snapshots/geth-2026-01-01"' }).optional(),
+    /** Name of the VolumeSnapshot written for `snapshotHandle`. @default - the handle's last path segment */
+    name: dnsLabel().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.volumeSnapshot === undefined) === (v.snapshotHandle === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of volumeSnapshot (an existing VolumeSnapshot) and snapshotHandle (a cloud snapshot ID)' });
+    }
+    if (v.name !== undefined && v.snapshotHandle === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'name is only for snapshotHandle (it names the VolumeSnapshot nodegen writes)' });
+    }
+    const last = v.snapshotHandle?.split('/').pop() ?? '';
+    if (v.snapshotHandle !== undefined && v.name === undefined && !(DNS1123_LABEL.test(last) && last.length <= 63)) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `the handle's last segment "${last}" is not a DNS-1123 label: set name for the VolumeSnapshot` });
+    }
+  });
+
 /** The data volume of a node. */
 export const storageSchema = z.strictObject({
   /** Size of each replica's volume. Volume claim templates are immutable: grow by resizing the PVCs. */
@@ -67,6 +96,22 @@ export const storageSchema = z.strictObject({
   storageClass: dnsLabel(253).optional(),
   /** Throwaway mode: an emptyDir instead of a persistent volume. Only for sandboxes. @default false */
   ephemeral: z.boolean().optional(),
+  /** Restore new replicas' volumes from a snapshot (claim templates are immutable: set before the first apply). @default - empty volumes */
+  restoreFrom: restoreFromSchema.optional(),
+});
+
+/** A cron schedule: five fields, or a macro such as `@daily`. Time zones go in `timeZone`. */
+const cron = z.string().regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/, {
+  message: 'must be a cron schedule of five fields, such as "17 3 * * *", or a macro such as "@daily"',
+});
+
+/** Scheduled VolumeSnapshots of a node's volumes, overriding the environment's `snapshots.schedule`. */
+export const nodeSnapshotScheduleSchema = z.strictObject({
+  /** Off for this node while the environment schedules the others. @default true when the environment has a schedule */
+  enabled: z.boolean().optional(),
+  cron: cron.optional(),
+  /** Snapshots kept per volume. */
+  keep: z.number().int().min(1).max(100).optional(),
 });
 
 const toleration = z.strictObject({
@@ -104,6 +149,10 @@ const common = {
   expose: exposeSchema.optional(),
   /** Extra command-line arguments, appended after nodegen's own. */
   extraArgs: z.array(z.string()).optional(),
+  /** Spread replicas over hosts or zones (preferred anti-affinity). @default host with more than one replica */
+  spread: z.enum(['none', 'host', 'zone']).optional(),
+  /** This node's snapshot schedule, field by field over the environment's `snapshots.schedule`. */
+  snapshotSchedule: nodeSnapshotScheduleSchema.optional(),
 };
 
 export const GETH_NETWORKS = ['mainnet', 'hoodi', 'sepolia'] as const;
@@ -207,6 +256,60 @@ export const waiverSchema = z.strictObject({
   reason: z.string().trim().min(10, { message: 'must say why the rule does not apply (at least 10 characters)' }),
 });
 
+/** A Prometheus duration such as `30s` or `1m30s`. */
+const promDuration = z.string().regex(/^([0-9]+(ms|s|m|h))+$/, { message: 'must be a duration such as "30s" or "1m"' });
+
+/**
+ * Monitoring: scrape objects per node, the metrics ports opened to the scrapers' namespaces, and
+ * one set of alert rules for the environment (written to 40-monitoring.yaml).
+ */
+export const monitoringSchema = z
+  .strictObject({
+    /** @default false */
+    enabled: z.boolean().default(false),
+    /**
+     * `prometheus-operator`: ServiceMonitor or PodMonitor, and a PrometheusRule. `gke-managed`:
+     * Google Managed Prometheus PodMonitoring and Rules. @default prometheus-operator
+     */
+    engine: z.enum(['prometheus-operator', 'gke-managed']).default('prometheus-operator'),
+    /** Prometheus Operator: through the headless Service (`serviceMonitor`) or the pods (`podMonitor`). @default serviceMonitor */
+    scrape: z.enum(['serviceMonitor', 'podMonitor']).default('serviceMonitor'),
+    /** Namespaces of the scrapers; the NetworkPolicy admits the metrics ports from these only (GKE managed: gmp-system). */
+    namespaces: z.array(dnsLabel()).default([]),
+    /** @default 30s */
+    interval: promDuration.default('30s'),
+    /** Labels on the scrape objects and rules, so the Prometheus selects them (kube-prometheus-stack: `release: <release>`). */
+    labels: labelMap.optional(),
+    /** Write the alert rules. @default true */
+    alerts: z.boolean().default(true),
+    /** Runbook page; each alert links to `<runbookUrl>#<alert name in lower case>`. */
+    runbookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.enabled && v.namespaces.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['namespaces'], message: 'name the scrapers\' namespaces (such as [monitoring]): the NetworkPolicy admits metrics from these only' });
+    }
+  });
+
+/** VolumeSnapshot settings of the environment. */
+export const snapshotsSchema = z.strictObject({
+  /** VolumeSnapshotClass of scheduled and restored snapshots. @default - the CSI driver's default class */
+  volumeSnapshotClass: dnsLabel(253).optional(),
+  /** CSI driver of cloud snapshots named by `restoreFrom.snapshotHandle`. @default pd.csi.storage.gke.io */
+  driver: z.string().min(1).default('pd.csi.storage.gke.io'),
+  /** Snapshot every node with persistent volumes on this schedule (nodes may override or opt out). */
+  schedule: z
+    .strictObject({
+      /** @default "17 3 * * *" */
+      cron: cron.default('17 3 * * *'),
+      /** Time zone of `cron`. @default Etc/UTC */
+      timeZone: z.string().min(1).default('Etc/UTC'),
+      /** Snapshots kept per volume; older scheduled ones are deleted. @default 3 */
+      keep: z.number().int().min(1).max(100).default(3),
+    })
+    .optional(),
+});
+
 export const environmentSchema = z.strictObject({
   /** One line shown by `nodegen list`. */
   description: z.string().optional(),
@@ -240,6 +343,10 @@ export const environmentSchema = z.strictObject({
   nodePools: z.record(dnsLabel(), nodePoolSchema).default({}),
   /** Let Argo CD or Flux pull dist/<env> (optional). */
   gitops: gitopsSchema.optional(),
+  /** Prometheus scraping and alert rules for every node (off unless enabled). */
+  monitoring: monitoringSchema.default({ enabled: false, engine: 'prometheus-operator', scrape: 'serviceMonitor', namespaces: [], interval: '30s', alerts: true }),
+  /** VolumeSnapshots: the class, the CSI driver of restored cloud snapshots, and a schedule for every node. */
+  snapshots: snapshotsSchema.default({ driver: 'pd.csi.storage.gke.io' }),
   /** The fleet, keyed by node name (used in object names: `geth` gives StatefulSet `geth`). */
   nodes: z.record(dnsLabel(40), nodeSchema),
   /** Accepted exceptions to policy rules, each for one node with its reason (`nodegen validate` shows them). @default [] */
@@ -257,6 +364,9 @@ export type ExposeSpec = z.output<typeof exposeSchema>;
 export type StorageSpec = z.output<typeof storageSchema>;
 export type WaiverSpec = z.output<typeof waiverSchema>;
 export type GitopsSpec = z.output<typeof gitopsSchema>;
+export type MonitoringSpec = z.output<typeof monitoringSchema>;
+export type SnapshotsSpec = z.output<typeof snapshotsSchema>;
+export type RestoreFromSpec = z.output<typeof restoreFromSchema>;
 
 /** The network each client runs when a node names none: testnets below staging, mainnets above. */
 export const TIER_NETWORKS = {

@@ -69,12 +69,17 @@ export async function list(o: ListOptions): Promise<ListedEnvironment[]> {
   return out;
 }
 
-/** How to grow a node's disk: claim templates are immutable, PVCs are not. */
+/**
+ * How to grow a node's disk: claim templates are immutable, PVCs are not (with a storage class
+ * that allows expansion). The README's "Growing disks" says the same at length.
+ */
 export const GROW_VOLUMES_HINT = [
-  'Growing a disk: volume claim templates cannot change, so resize each PVC, then recreate the StatefulSet',
-  'around the running pods:  kubectl -n <ns> patch pvc data-<node>-<i> -p \'{"spec":{"resources":{"requests":{"storage":"<size>"}}}}\'',
-  '                          kubectl -n <ns> delete statefulset <node> --cascade=orphan',
-  '                          set storage.size: <size>, run nodegen synth, commit, apply.',
+  'Growing a disk (the storage class must allow volume expansion): volume claim templates cannot change,',
+  'so resize each PVC, then recreate the StatefulSet around the running pods:',
+  '  kubectl -n <ns> patch pvc data-<node>-<i> -p \'{"spec":{"resources":{"requests":{"storage":"<size>"}}}}\'',
+  '    (geth: its beacon volume is beacon-data-<node>-<i>)',
+  '  kubectl -n <ns> delete statefulset <node> --cascade=orphan',
+  '  set storage.size (or consensus.storage.size) to <size>, run nodegen synth, commit, apply.',
 ];
 
 export function formatList(envs: readonly ListedEnvironment[]): string {

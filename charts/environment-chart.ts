@@ -1,0 +1,13 @@
+/**
+ * Objects that belong to the environment rather than to one node: the snapshot sources that
+ * nodes restore from (05-snapshots.yaml, before the StatefulSets that name them) and the alert
+ * rules (40-monitoring.yaml). Each is written only when used.
+ */
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+
+export class EnvironmentChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { disableResourceNameHashes: true });
+  }
+}
