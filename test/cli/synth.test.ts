@@ -14,7 +14,7 @@ describe('nodegen synth', () => {
     const first = await cli(root, 'synth', '--env', 'qa');
     expect(first.code).toBe(0);
     const before = snapshotTree(join(root, 'dist', 'qa'));
-    expect(Object.keys(before)).toEqual(['00-namespace.yaml', '10-geth.yaml', '20-bitcoind.yaml', '30-monacoind.yaml', 'Kustomization']);
+    expect(Object.keys(before)).toEqual(['00-namespace.yaml', '10-geth.yaml', '20-bitcoind.yaml', '30-monacoind.yaml', '40-monitoring.yaml', 'Kustomization']);
     const second = await cli(root, 'synth', '--env', 'qa');
     expect(second.code).toBe(0);
     expect(second.out).toContain('dist/qa: no changes');
@@ -77,7 +77,7 @@ describe('nodegen synth', () => {
     const result = await synth({ root, env: 'qa', check: true });
     expect(result.mode).toBe('check');
     expect(result.outOfDate).toEqual([]);
-    expect(result.environments[0]!.files.map((f) => f.change)).toEqual(Array(5).fill('unchanged'));
+    expect(result.environments[0]!.files.map((f) => f.change)).toEqual(Array(6).fill('unchanged'));
   });
 
   it('exits 2 on usage errors', async () => {
@@ -108,8 +108,10 @@ describe('the nodegen bin', () => {
   });
 
   it('rebuilds when a source file changed, so the edit is used', () => {
-    const file = join(root, 'src', 'constructs', 'blockchain-node.ts');
-    writeFileSync(file, readFileSync(file, 'utf8').replace("export const PART_OF = 'blockchain-nodes';", "export const PART_OF = 'edited-fleet';"));
+    const file = join(root, 'src', 'constructs', 'labels.ts');
+    const source = readFileSync(file, 'utf8');
+    expect(source).toContain("export const PART_OF = 'blockchain-nodes';");
+    writeFileSync(file, source.replace("export const PART_OF = 'blockchain-nodes';", "export const PART_OF = 'edited-fleet';"));
     const r = spawnCli(root, root, 'synth', '--env', 'qa', '--stdout');
     expect(r.code).toBe(0);
     expect(r.err).toContain('rebuilding');
