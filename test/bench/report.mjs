@@ -1,0 +1,185 @@
+/**
+ * Turns benchmark results into tables: aligned plain text for the terminal, Markdown for
+ * .bench/results.md. Both come from the same rows, so they always agree.
+ */
+
+/** Formats a number with a fixed number of decimals, or '–' when there is none. */
+export function num(v, decimals = 0) {
+  return v === undefined || v === null || Number.isNaN(v) ? '–' : v.toFixed(decimals);
+}
+
+/**
+ * A table in either format. `columns` are { title, align: 'l' | 'r' }; `rows` are arrays of
+ * strings in column order.
+ */
+export function table(columns, rows, format) {
+  if (format === 'md') {
+    rows = rows.map((r) => r.map((cell) => cell.replace(/\|/g, '\\|')));
+    const head = `| ${columns.map((c) => c.title).join(' | ')} |`;
+    const rule = `|${columns.map((c) => (c.align === 'r' ? '---:' : ':---')).join('|')}|`;
+    return [head, rule, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  }
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) =>
+    cells.map((s, i) => (columns[i].align === 'r' ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(columns.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function resultsTable(results, format) {
+  const columns = [
+    { title: 'case', align: 'l' },
+    { title: 'runs', align: 'r' },
+    { title: 'median ms', align: 'r' },
+    { title: 'min ms', align: 'r' },
+    { title: 'max ms', align: 'r' },
+    { title: '× node', align: 'r' },
+    { title: 'peak MiB (median)', align: 'r' },
+    { title: 'peak MiB (max)', align: 'r' },
+    { title: 'loads cdk8s', align: 'l' },
+    { title: 'modules', align: 'r' },
+  ];
+  const rows = results.cases.map((c) => [
+    c.label,
+    String(c.runs),
+    num(c.wallMs.median, 1),
+    num(c.wallMs.min, 1),
+    num(c.wallMs.max, 1),
+    num(c.timesNode, 2),
+    num(c.peakMiB.median, 1),
+    num(c.peakMiB.max, 1),
+    c.loadsCdk8s === undefined ? '?' : c.loadsCdk8s ? 'yes' : 'no',
+    c.modulesLoaded === undefined ? '?' : String(c.modulesLoaded),
+  ]);
+  return table(columns, rows, format);
+}
+
+function scalingTable(results, format) {
+  const columns = [
+    { title: 'nodes', align: 'r' },
+    { title: 'median ms', align: 'r' },
+    { title: 'ms / node', align: 'r' },
+    { title: 'marginal ms / node', align: 'r' },
+    { title: 'exponent k', align: 'r' },
+    { title: 'peak MiB', align: 'r' },
+    { title: 'marginal KiB / node', align: 'r' },
+  ];
+  const rows = results.scaling.sizes.map((s) => [
+    String(s.nodes),
+    num(s.medianMs, 1),
+    num(s.msPerNode, 3),
+    num(s.marginalMsPerNode, 3),
+    num(s.exponent, 2),
+    num(s.peakMiB, 1),
+    num(s.marginalKiBPerNode, 1),
+  ]);
+  return table(columns, rows, format);
+}
+
+function targetsTable(results, format) {
+  const columns = [
+    { title: 'target', align: 'l' },
+    { title: 'measured', align: 'r' },
+    { title: 'limit', align: 'r' },
+    { title: 'met', align: 'l' },
+    { title: 'distance', align: 'l' },
+  ];
+  const rows = results.targets.map((t) => [t.target, t.measured, t.limit, t.met === undefined ? '?' : t.met ? 'yes' : 'NO', t.distance]);
+  return table(columns, rows, format);
+}
+
+function profileTables(profile, format) {
+  const out = [];
+  for (const p of profile) {
+    out.push(format === 'md' ? `### ${p.label}` : `== ${p.label}`);
+    if (p.phases) {
+      out.push(
+        '',
+        `Summary (probe run, wall ${num(p.phases.wallMs, 0)} ms):`,
+        '',
+        table(
+          [
+            { title: 'part', align: 'l' },
+            { title: 'ms', align: 'r' },
+            { title: 'share', align: 'r' },
+          ],
+          p.phases.groups.map((g) => [g.name, num(g.ms, 1), `${num(g.share, 1)}%`]),
+          format,
+        ),
+        '',
+        'Phases (times exclude nested phases and module loads; the probe adds a little to each):',
+        '',
+        table(
+          [
+            { title: 'phase', align: 'l' },
+            { title: 'ms', align: 'r' },
+            { title: 'share', align: 'r' },
+            { title: 'calls', align: 'r' },
+          ],
+          p.phases.rows.map((r) => [r.name, num(r.ms, 1), `${num(r.share, 1)}%`, r.calls === undefined ? '' : String(r.calls)]),
+          format,
+        ),
+      );
+    }
+    if (p.cpu) {
+      out.push(
+        '',
+        `CPU profile (self time, ${num(p.cpu.totalMs, 0)} ms sampled; --cpu-prof slows the run):`,
+        '',
+        table(
+          [
+            { title: 'where', align: 'l' },
+            { title: 'ms', align: 'r' },
+            { title: 'share', align: 'r' },
+          ],
+          p.cpu.buckets.slice(0, 14).map((b) => [b.name, num(b.ms, 1), `${num(b.share, 1)}%`]),
+          format,
+        ),
+        '',
+        'Hottest functions (self time):',
+        '',
+        table(
+          [
+            { title: 'function', align: 'l' },
+            { title: 'ms', align: 'r' },
+          ],
+          p.cpu.top.slice(0, 10).map((f) => [f.fn, num(f.ms, 1)]),
+          format,
+        ),
+      );
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** The whole report in `format` ('md' or 'text'). */
+export function renderReport(results, format) {
+  const h = (level, text) => (format === 'md' ? `${'#'.repeat(level)} ${text}` : `${text}\n${(level === 1 ? '=' : '-').repeat(text.length)}`);
+  const m = results.meta;
+  const parts = [
+    h(1, 'nodegen benchmark'),
+    '',
+    `${m.date} · Node ${m.node} · ${m.cpus} × ${m.cpuModel} · ${m.memGiB} GiB · commit ${m.commit}${m.dirty ? ' (uncommitted changes)' : ''}`,
+    `Whole-process runs of \`node bin/nodegen.js\` in a temporary copy of the project; ${m.warmup} warm-up run per case, ` +
+      `then ${m.runs} timed runs (${m.runsLarge} for ${m.largeFrom}+ nodes), interleaved case by case. ` +
+      `Peak memory: ${m.memorySource}.`,
+    '',
+    h(2, 'Results'),
+    '',
+    resultsTable(results, format),
+    '',
+    h(2, 'Growth with fleet size'),
+    '',
+    scalingTable(results, format),
+    '',
+    results.scaling.note,
+    '',
+    h(2, 'Targets'),
+    '',
+    targetsTable(results, format),
+    '',
+  ];
+  if (results.profile.length > 0) parts.push(h(2, 'Where the time goes'), '', profileTables(results.profile, format));
+  if (results.notes.length > 0) parts.push(h(2, 'Notes'), '', ...results.notes.map((n) => `- ${n}`), '');
+  return parts.join('\n');
+}
