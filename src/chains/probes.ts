@@ -15,7 +15,7 @@ set -u
 URL="\${RPC_URL:-http://127.0.0.1:8545}"
 MAX_AGE="\${MAX_HEAD_AGE_SECONDS:-180}"
 rpc() {
-  wget -q -T 5 -O - --header 'Content-Type: application/json' \\
+  wget -q -O - --header 'Content-Type: application/json' \\
     --post-data "{\\"jsonrpc\\":\\"2.0\\",\\"id\\":1,\\"method\\":\\"$1\\",\\"params\\":$2}" "$URL"
 }
 syncing=$(rpc eth_syncing '[]') || { echo "not ready: JSON-RPC does not answer at $URL"; exit 1; }
@@ -39,7 +39,7 @@ export const GETH_ALIVE_SH = `#!/bin/sh
 # Alive: geth answers JSON-RPC (whether or not it is synced).
 set -u
 URL="\${RPC_URL:-http://127.0.0.1:8545}"
-wget -q -T 5 -O - --header 'Content-Type: application/json' \\
+wget -q -O - --header 'Content-Type: application/json' \\
   --post-data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "$URL" | grep -q '"result"' \\
   || { echo "not alive: JSON-RPC does not answer at $URL"; exit 1; }
 `;

@@ -3,8 +3,8 @@
  * node's with `bash` (/dev/tcp) against a Beacon API stub, and the UTXO ones with a fake cli that
  * prints what bitcoin-cli / monacoin-cli print. Stubs bind 127.0.0.1 only, on random ports.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,12 +39,29 @@ afterEach(async () => {
  * servers in this process keep answering. Only PATH and the probe's own variables are passed, so
  * no proxy settings of this machine can reach wget.
  */
-function runProbe(interpreter: 'sh' | 'bash', script: string, env: Record<string, string>): Promise<RunResult> {
+/**
+ * The geth image is Alpine: busybox sh and busybox's wget, sed and date. Where busybox is installed
+ * (CI installs it), the geth probes also run under it with its applets first on PATH, so an option
+ * busybox's wget lacks or mishandles fails here rather than in the pod.
+ */
+const BUSYBOX = spawnSync('busybox', ['true']).status === 0;
+let busyboxBin: string | undefined;
+function busyboxPath(): string {
+  if (!busyboxBin) {
+    busyboxBin = mkdtempSync(join(tmpdir(), 'busybox-'));
+    for (const applet of ['wget', 'sed', 'date', 'grep', 'tr', 'head', 'od']) symlinkSync(execFileSync('which', ['busybox']).toString().trim(), join(busyboxBin, applet));
+  }
+  return busyboxBin;
+}
+const GETH_SHELLS: ReadonlyArray<'sh' | 'busybox'> = BUSYBOX ? ['sh', 'busybox'] : ['sh'];
+
+function runProbe(interpreter: 'sh' | 'bash' | 'busybox', script: string, env: Record<string, string>): Promise<RunResult> {
   const file = join(dir, `probe-${Math.random().toString(36).slice(2)}.sh`);
   writeFileSync(file, script, { mode: 0o555 });
+  const path = process.env.PATH ?? '/usr/bin:/bin';
   return new Promise((resolve, reject) => {
-    const child = spawn(interpreter, [file], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    const child = spawn(interpreter, interpreter === 'busybox' ? ['sh', file] : [file], {
+      env: { PATH: interpreter === 'busybox' ? `${busyboxPath()}:${path}` : path, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 30_000,
       killSignal: 'SIGKILL',
@@ -82,7 +99,7 @@ async function closedPort(): Promise<number> {
 const hex = (n: number) => `0x${n.toString(16)}`;
 const now = () => Math.floor(Date.now() / 1000);
 
-describe('geth probes', () => {
+describe.each(GETH_SHELLS)('geth probes under %s', (shell) => {
   interface GethState {
     syncing: false | Record<string, string>;
     headNumber: number;
@@ -171,7 +188,7 @@ describe('geth probes', () => {
 
   it('reports ready when geth is not syncing and its head block is recent', async () => {
     const { url, calls } = await gethStub({ syncing: false, headNumber: 1_234_567, headTimestamp: now() - 12 });
-    const r = await runProbe('sh', GETH_READY_SH, { RPC_URL: url });
+    const r = await runProbe(shell, GETH_READY_SH, { RPC_URL: url });
     expect(r).toMatchObject({ code: 0 });
     expect(calls.map((c) => c.method)).toEqual(['eth_syncing', 'eth_getBlockByNumber']);
     expect(calls[1]!.params).toEqual(['latest', false]);
@@ -180,7 +197,7 @@ describe('geth probes', () => {
 
   it('reports not ready, saying so, while eth_syncing returns a progress object', async () => {
     const { url, calls } = await gethStub({ syncing: SYNCING, headNumber: 0x1a2b3c, headTimestamp: now() - 12 });
-    const r = await runProbe('sh', GETH_READY_SH, { RPC_URL: url });
+    const r = await runProbe(shell, GETH_READY_SH, { RPC_URL: url });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('not ready: syncing');
     expect(calls.map((c) => c.method)).toEqual(['eth_syncing']);
@@ -188,49 +205,49 @@ describe('geth probes', () => {
 
   it('reports not ready when the head block is older than MAX_HEAD_AGE_SECONDS', async () => {
     const { url } = await gethStub({ syncing: false, headNumber: 100, headTimestamp: now() - 600 });
-    const r = await runProbe('sh', GETH_READY_SH, { RPC_URL: url, MAX_HEAD_AGE_SECONDS: '60' });
+    const r = await runProbe(shell, GETH_READY_SH, { RPC_URL: url, MAX_HEAD_AGE_SECONDS: '60' });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/not ready: head block is \d+s old \(limit 60s\)/);
   });
 
   it('honours a larger MAX_HEAD_AGE_SECONDS for the same old head', async () => {
     const { url } = await gethStub({ syncing: false, headNumber: 100, headTimestamp: now() - 600 });
-    const r = await runProbe('sh', GETH_READY_SH, { RPC_URL: url, MAX_HEAD_AGE_SECONDS: '3600' });
+    const r = await runProbe(shell, GETH_READY_SH, { RPC_URL: url, MAX_HEAD_AGE_SECONDS: '3600' });
     expect(r.code).toBe(0);
   });
 
   it('uses a 180 s limit when MAX_HEAD_AGE_SECONDS is not set (a node that has not started syncing)', async () => {
     // eth_syncing is false before sync starts too; only the genesis-era head gives it away.
     const { url } = await gethStub({ syncing: false, headNumber: 0, headTimestamp: 1_695_902_400 });
-    const r = await runProbe('sh', GETH_READY_SH, { RPC_URL: url });
+    const r = await runProbe(shell, GETH_READY_SH, { RPC_URL: url });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/not ready: head block is \d+s old \(limit 180s\)/);
   });
 
   it('reports not ready when nothing answers JSON-RPC', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const r = await runProbe('sh', GETH_READY_SH, { RPC_URL: url });
+    const r = await runProbe(shell, GETH_READY_SH, { RPC_URL: url });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`not ready: JSON-RPC does not answer at ${url}`);
   });
 
   it('reports alive while geth answers JSON-RPC, even when syncing', async () => {
     const { url, calls } = await gethStub({ syncing: SYNCING, headNumber: 0x1a2b3c, headTimestamp: now() - 86_400 });
-    const r = await runProbe('sh', GETH_ALIVE_SH, { RPC_URL: url });
+    const r = await runProbe(shell, GETH_ALIVE_SH, { RPC_URL: url });
     expect(r.code).toBe(0);
     expect(calls.map((c) => c.method)).toEqual(['eth_blockNumber']);
   });
 
   it('reports not alive when nothing answers JSON-RPC', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const r = await runProbe('sh', GETH_ALIVE_SH, { RPC_URL: url });
+    const r = await runProbe(shell, GETH_ALIVE_SH, { RPC_URL: url });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`not alive: JSON-RPC does not answer at ${url}`);
   });
 
   it('reports not alive when the port answers HTTP but not JSON-RPC', async () => {
     const port = await listen((_req, _body, res) => res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found\n'));
-    const r = await runProbe('sh', GETH_ALIVE_SH, { RPC_URL: `http://127.0.0.1:${port}` });
+    const r = await runProbe(shell, GETH_ALIVE_SH, { RPC_URL: `http://127.0.0.1:${port}` });
     expect(r.code).toBe(1);
   });
 });

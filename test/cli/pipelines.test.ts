@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { applyCommand } from '../../src/synth/apply.js';
+import { formatRuleCatalogue } from '../../src/validate/rules.js';
 import { readFolder } from '../../src/synth/write.js';
 import { REPO, copyProject, spawnCli } from '../helpers/project.js';
 
@@ -60,6 +61,10 @@ describe.each(['examples/ci/github-actions.yml', 'examples/ci/circleci.yml'])('%
 });
 
 describe('the README', () => {
+  it('lists every validation rule as nodegen validate --rules does', () => {
+    expect(readFileSync(join(REPO, 'README.md'), 'utf8')).toContain(formatRuleCatalogue());
+  });
+
   it('shows the exact apply command of every environment', () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     for (const env of ['nodetest', 'develop', 'qa', 'staging', 'production']) expect(readme).toContain(applyCommand(env));
