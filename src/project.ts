@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
-import { ENVIRONMENTS_DIR } from './environment/load.js';
+import { ENVIRONMENTS_DIR } from './environment/paths.js';
 
 /** The nearest folder at or above `start` holding a package.json and an environments/ folder. */
 export function findProjectRoot(start: string): string {

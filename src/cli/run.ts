@@ -43,11 +43,22 @@ export async function run(argv: readonly string[], io: Io, version: string): Pro
 
 /** Entry point used by bin/nodegen.js. */
 export async function main(version: string): Promise<void> {
+  // A reader that stops early (`nodegen --help | head -1`, `synth --stdout | head`) closes the pipe,
+  // and the next write fails with EPIPE. That is the reader's choice, not nodegen's failure: the rest
+  // of the output is dropped and the command ends with its own exit code (0 unless it failed),
+  // without the stack trace of an unhandled 'error' event.
+  let stdoutClosed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+  });
   const io: Io = {
     cwd: process.cwd(),
     // https://no-color.org: any non-empty NO_COLOR turns colour off.
     color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
-    out: (t) => process.stdout.write(`${t}\n`),
+    out: (t) => {
+      if (!stdoutClosed) process.stdout.write(`${t}\n`);
+    },
     err: (t) => process.stderr.write(`${t}\n`),
   };
   process.exitCode = await run(process.argv.slice(2), io, version);

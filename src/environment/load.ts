@@ -5,16 +5,16 @@
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Document, LineCounter, parse as parseYaml, parseDocument, isMap as isYamlMap, isSeq, isScalar, type Node } from 'yaml';
+import { Document, LineCounter, parse as parseYaml, parseDocument, isMap as isYamlMap, isSeq, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { InputError, UsageError, didYouMean, type Problem } from '../errors.js';
 import { environmentSchema, type EnvironmentSpec } from './schema.js';
 import { mergeAll, isMap, type Plain } from './merge.js';
+import { DUPLICATE_KEY_MESSAGE, duplicateKeyOffsets } from './duplicate-keys.js';
 
-/** The folder, relative to the project root, that holds environment files. */
-export const ENVIRONMENTS_DIR = 'environments';
-/** The file every environment starts from. */
-export const BASE_FILE = 'base.yaml';
+import { BASE_FILE, ENVIRONMENTS_DIR } from './paths.js';
+
+export { BASE_FILE, ENVIRONMENTS_DIR };
 
 /** An environment after merging and validation. */
 export interface LoadedEnvironment {
@@ -108,14 +108,47 @@ interface ParsedFile {
   readonly virtual?: boolean;
 }
 
+interface Parse {
+  readonly text: string;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+  /** Syntax errors and duplicate keys: source offset and message. */
+  readonly errors: ReadonlyArray<{ readonly offset: number; readonly message: string }>;
+}
+
+/**
+ * Recent parses by absolute path. Every environment starts from base.yaml: `synth --all` and
+ * `validate` read it once per environment but parse it once. A parse is reused only for the very
+ * same text.
+ */
+const parses = new Map<string, Parse>();
+const PARSES_KEPT = 8;
+
+function parse(path: string): Parse {
+  const text = readFileSync(path, 'utf8');
+  const cached = parses.get(path);
+  if (cached?.text === text) return cached;
+  const lines = new LineCounter();
+  // Duplicate keys are found by duplicateKeyOffsets in linear time; yaml's own check is quadratic.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const errors = [
+    ...doc.errors.map((e) => ({ offset: e.pos[0], message: firstLine(e.message) })),
+    ...duplicateKeyOffsets(doc).map((offset) => ({ offset, message: DUPLICATE_KEY_MESSAGE })),
+  ];
+  const result = { text, doc, lines, errors };
+  parses.delete(path);
+  parses.set(path, result);
+  if (parses.size > PARSES_KEPT) parses.delete(parses.keys().next().value!);
+  return result;
+}
+
 function parseFile(root: string, path: string, problems: Problem[]): ParsedFile | undefined {
   const file = relative(root, path);
-  const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(path, 'utf8'), { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const pos = lines.linePos(e.pos[0]);
-      problems.push({ file, line: pos.line, col: pos.col, message: `YAML syntax error: ${firstLine(e.message)}` });
+  const { doc, lines, errors } = parse(path);
+  if (errors.length > 0) {
+    for (const e of errors) {
+      const pos = lines.linePos(e.offset);
+      problems.push({ file, line: pos.line, col: pos.col, message: `YAML syntax error: ${e.message}` });
     }
     return undefined;
   }
@@ -131,6 +164,26 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/**
+ * A map's entries by key, built on first use: every finding of a fleet's rules is located in
+ * `nodes:`, and scanning a map of thousands of nodes per finding made many findings quadratic.
+ * The first entry wins, as a scan would find it.
+ */
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const key = String(isScalar(p.key) ? p.key.value : p.key);
+      if (!index.has(key)) index.set(key, p);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index;
+}
+
 /**
  * Finds where `path` is written in a parsed file: the key's position for a map entry, the item's
  * for a list entry. Returns undefined when the file does not mention the path.
@@ -140,7 +193,7 @@ function locate(f: ParsedFile, path: readonly PropertyKey[]): { line?: number; c
   let at: number | undefined = node?.range?.[0];
   for (const seg of path) {
     if (isYamlMap(node)) {
-      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      const pair = pairsByKey(node).get(String(seg));
       if (!pair) return undefined;
       at = (pair.key as Node).range?.[0];
       node = pair.value as Node | null;

@@ -5,6 +5,8 @@ import { stringify } from 'yaml';
 import { buildFleet } from '../../charts/fleet.js';
 import type { LoadedEnvironment } from '../environment/load.js';
 import { ConstructError, InputError } from '../errors.js';
+import { chartsToJson } from './chart-json.js';
+import { stringifyFast } from './yaml.js';
 
 /** A Kubernetes object as rendered. */
 export interface RenderedObject {
@@ -27,6 +29,8 @@ export interface RenderedEnvironment {
   /** Files in name order. */
   readonly files: readonly RenderedFile[];
   readonly warnings: readonly string[];
+  /** The environment it was rendered from: the validation gate judges it without loading the files again. */
+  readonly loaded: LoadedEnvironment;
 }
 
 /** The name kustomize looks for; without an extension `kubectl apply -f` does not read it. */
@@ -41,13 +45,26 @@ function header(loaded: LoadedEnvironment): string {
   );
 }
 
-/** Serializes objects as one multi-document YAML file. */
-export function toYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, YAML_OPTIONS)).join('---\n');
+/**
+ * Serializes objects as one multi-document YAML file, after `head` (comment lines). Each document
+ * goes through the fast emitter in ./yaml.ts (identical output, about 10 times faster); one it
+ * does not reproduce exactly goes through `yaml.stringify`.
+ */
+export function toYaml(objects: readonly unknown[], head = ''): string {
+  const docs = objects.map((o) => stringifyFast(o) ?? stringify(o, YAML_OPTIONS));
+  if (docs.length === 0) return head;
+  // `head` joins the first document, so the file is one flat string: `head + docs.join()` would
+  // be a rope that V8 copies again to flatten (95 MB more at the peak, at 5,000 nodes).
+  docs[0] = head + docs[0];
+  return docs.join('---\n');
 }
 
-/** Renders one environment. Construct errors become input errors naming the environment's files. */
-export function renderEnvironment(loaded: LoadedEnvironment): RenderedEnvironment {
+/**
+ * Builds the fleet and returns each chart's objects as JSON. The construct tree is as large as
+ * the JSON and is not needed once it is rendered: returning only the JSON lets it be collected
+ * before the YAML is written (at 5,000 nodes about 100 MiB less at the peak).
+ */
+function chartObjects(loaded: LoadedEnvironment): { readonly charts: ReadonlyArray<{ readonly file: string; readonly objects: RenderedObject[] }>; readonly warnings: readonly string[] } {
   let fleet;
   try {
     fleet = buildFleet(loaded.name, loaded.spec);
@@ -59,18 +76,22 @@ export function renderEnvironment(loaded: LoadedEnvironment): RenderedEnvironmen
     }
     throw e;
   }
+  const json = chartsToJson(fleet.app, fleet.charts.map((c) => c.chart));
+  return { charts: fleet.charts.map(({ file }, i) => ({ file, objects: json[i] as RenderedObject[] })), warnings: fleet.warnings };
+}
+
+/** Renders one environment. Construct errors become input errors naming the environment's files. */
+export function renderEnvironment(loaded: LoadedEnvironment): RenderedEnvironment {
+  const { charts, warnings } = chartObjects(loaded);
   const head = header(loaded);
-  const files: RenderedFile[] = fleet.charts.map(({ file, chart }) => {
-    const objects = chart.toJson() as RenderedObject[];
-    return { name: file, content: head + toYaml(objects), objects };
-  });
+  const files: RenderedFile[] = charts.map(({ file, objects }) => ({ name: file, content: toYaml(objects, head), objects }));
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     // Only the top-level files: dist/<env>/gitops/ bootstraps the engine and is applied apart.
     resources: files.map((f) => f.name).filter((n) => !n.includes('/')),
   };
-  files.push({ name: KUSTOMIZATION_FILE, content: head + toYaml([kustomization]), objects: [] });
+  files.push({ name: KUSTOMIZATION_FILE, content: toYaml([kustomization], head), objects: [] });
   files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { env: loaded.name, files, warnings: fleet.warnings };
+  return { env: loaded.name, files, warnings, loaded };
 }

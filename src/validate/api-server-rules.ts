@@ -32,23 +32,42 @@ import { at, type Json, type ObjectEntry, type Rule } from './rule.js';
 
 const FIX_CONSTRUCT = 'the object is written by nodegen: fix the construct in src/constructs/ or charts/ that builds it';
 
-function ports(c: ContainerView): Array<{ readonly port: Json; readonly path: string }> {
-  return asArr(c.c['ports'])
-    .map((p, i) => ({ port: asObj(p)!, path: joinPath(c.path, 'ports', i) }))
-    .filter((p) => p.port !== undefined);
+type PortRef = { readonly port: Json; readonly path: string };
+type ProbePortRef = { readonly port: unknown; readonly path: string };
+
+/**
+ * Four rules read the ports of every container and Service and five the probe ports: each list
+ * is built once per container or object (with its paths) and shared.
+ */
+function once<K extends object, V>(build: (key: K) => V): (key: K) => V {
+  const built = new WeakMap<K, V>();
+  return (key) => {
+    let v = built.get(key);
+    if (v === undefined) {
+      v = build(key);
+      built.set(key, v);
+    }
+    return v;
+  };
 }
 
-function servicePorts(e: ObjectEntry): Array<{ readonly port: Json; readonly path: string }> {
-  return asArr(get(e.object, 'spec', 'ports'))
+const ports = once((c: ContainerView): readonly PortRef[] =>
+  asArr(c.c['ports'])
+    .map((p, i) => ({ port: asObj(p)!, path: joinPath(c.path, 'ports', i) }))
+    .filter((p) => p.port !== undefined),
+);
+
+const servicePorts = once((e: ObjectEntry): readonly PortRef[] =>
+  asArr(get(e.object, 'spec', 'ports'))
     .map((p, i) => ({ port: asObj(p)!, path: joinPath('spec.ports', i) }))
-    .filter((p) => p.port !== undefined);
-}
+    .filter((p) => p.port !== undefined),
+);
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
 /** The port of each probe handler that names one. */
-function probePorts(c: ContainerView): Array<{ readonly port: unknown; readonly path: string }> {
-  const out: Array<{ port: unknown; path: string }> = [];
+const probePorts = once((c: ContainerView): readonly ProbePortRef[] => {
+  const out: ProbePortRef[] = [];
   for (const probe of PROBES) {
     for (const handler of ['httpGet', 'tcpSocket', 'grpc'] as const) {
       const port = get(c.c, probe, handler, 'port');
@@ -56,7 +75,7 @@ function probePorts(c: ContainerView): Array<{ readonly port: unknown; readonly 
     }
   }
   return out;
-}
+});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -120,25 +139,57 @@ export const objectNameRule: Rule = {
 
 // ---------------------------------------------------------------------------------------------
 
-function checkLabelMap(map: unknown, path: string, what: string, problems: Array<{ path: string; message: string }>): void {
-  for (const [k, v] of Object.entries(asObj(map) ?? {})) {
-    const kp = qualifiedNameProblem(k);
-    if (kp) problems.push({ path: joinPath(path, k), message: `${what} key "${k}": ${kp}` });
-    if (typeof v !== 'string') problems.push({ path: joinPath(path, k), message: `${what} value of "${k}" must be a string` });
+/**
+ * A name check remembered per string: a fleet repeats the same label keys and values on every
+ * object, and the walk below meets each of them thousands of times.
+ */
+function remembered(check: (v: string) => string | undefined): (v: string) => string | undefined {
+  const seen = new Map<string, string | undefined>();
+  return (v) => {
+    if (seen.has(v)) return seen.get(v);
+    const problem = check(v);
+    if (seen.size >= 20_000) seen.clear();
+    seen.set(v, problem);
+    return problem;
+  };
+}
+
+const keyProblem = remembered(qualifiedNameProblem);
+const valueProblem = remembered(labelValueProblem);
+
+type LabelProblem = { path: string; message: string };
+
+/** The path of the field being walked. */
+type Segments = Array<string | number>;
+
+function checkLabelMap(map: unknown, segs: Segments, what: string, problems: LabelProblem[]): void {
+  const obj = asObj(map);
+  if (!obj) return;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    const kp = keyProblem(k);
+    if (kp) problems.push({ path: joinPath(...segs, k), message: `${what} key "${k}": ${kp}` });
+    if (typeof v !== 'string') problems.push({ path: joinPath(...segs, k), message: `${what} value of "${k}" must be a string` });
     else {
-      const vp = labelValueProblem(v);
-      if (vp) problems.push({ path: joinPath(path, k), message: `${what} value "${v}" of "${k}": ${vp}` });
+      const vp = valueProblem(v);
+      if (vp) problems.push({ path: joinPath(...segs, k), message: `${what} value "${v}" of "${k}": ${vp}` });
     }
   }
 }
 
-/** Paths are built only for problems: the walk visits every field of every object. */
-type Segments = ReadonlyArray<string | number>;
-
-/** Walks an object for label maps, annotations and selectors, wherever they are. */
-function labelProblems(o: unknown, segs: Segments, parentKey: string | undefined, out: Array<{ path: string; message: string }>, kind: string): void {
+/**
+ * Walks an object for label maps, annotations and selectors, wherever they are. The walk visits
+ * every field of every object, so it keeps one path stack (`segs`, restored on return) and builds
+ * path strings only for problems.
+ */
+function labelProblems(o: unknown, segs: Segments, parentKey: string | undefined, out: LabelProblem[], kind: string): void {
   if (Array.isArray(o)) {
-    for (let i = 0; i < o.length; i++) if (typeof o[i] === 'object') labelProblems(o[i], [...segs, i], parentKey, out, kind);
+    for (let i = 0; i < o.length; i++) {
+      if (typeof o[i] !== 'object') continue;
+      segs.push(i);
+      labelProblems(o[i], segs, parentKey, out, kind);
+      segs.pop();
+    }
     return;
   }
   const obj = asObj(o);
@@ -146,38 +197,39 @@ function labelProblems(o: unknown, segs: Segments, parentKey: string | undefined
   for (const k of Object.keys(obj)) {
     const v = obj[k];
     if (typeof v !== 'object' || v === null) continue;
-    if (parentKey === 'metadata' && k === 'labels') checkLabelMap(v, joinPath(...segs, k), 'label', out);
+    segs.push(k);
+    if (parentKey === 'metadata' && k === 'labels') checkLabelMap(v, segs, 'label', out);
     else if (parentKey === 'metadata' && k === 'annotations') {
-      const p = joinPath(...segs, k);
       for (const key of Object.keys(v)) {
-        const kp = qualifiedNameProblem(key);
-        if (kp) out.push({ path: joinPath(p, key), message: `annotation key "${key}": ${kp}` });
+        const kp = keyProblem(key);
+        if (kp) out.push({ path: joinPath(...segs, key), message: `annotation key "${key}": ${kp}` });
       }
       const size = Object.entries(v).reduce((n, [a, b]) => n + a.length + String(b).length, 0);
-      if (size > 256 * 1024) out.push({ path: p, message: `annotations total ${size} bytes; the limit is 262144` });
-    } else if (k === 'matchLabels' || k === 'nodeSelector' || (kind === 'Service' && segs.length === 1 && segs[0] === 'spec' && k === 'selector')) {
-      checkLabelMap(v, joinPath(...segs, k), k === 'nodeSelector' ? 'node selector' : 'selector', out);
+      if (size > 256 * 1024) out.push({ path: joinPath(...segs), message: `annotations total ${size} bytes; the limit is 262144` });
+    } else if (k === 'matchLabels' || k === 'nodeSelector' || (kind === 'Service' && segs.length === 2 && segs[0] === 'spec' && k === 'selector')) {
+      checkLabelMap(v, segs, k === 'nodeSelector' ? 'node selector' : 'selector', out);
     } else if (k === 'matchExpressions') {
-      const p = joinPath(...segs, k);
+      const p = joinPath(...segs);
       asArr(v).forEach((raw, i) => {
         const e = asObj(raw);
         const key = asStr(e?.['key']);
         if (key !== undefined) {
-          const kp = qualifiedNameProblem(key);
+          const kp = keyProblem(key);
           if (kp) out.push({ path: joinPath(p, i, 'key'), message: `selector key "${key}": ${kp}` });
         }
         if (e?.['operator'] === 'In' || e?.['operator'] === 'NotIn') {
           const values = asStrs(e['values']);
           if (values.length === 0) out.push({ path: joinPath(p, i, 'values'), message: `operator ${String(e['operator'])} needs at least one value` });
           for (const val of values) {
-            const vp = labelValueProblem(val);
+            const vp = valueProblem(val);
             if (vp) out.push({ path: joinPath(p, i, 'values'), message: `selector value "${val}": ${vp}` });
           }
         }
       });
-    } else if (!(kind === 'ConfigMap' && segs.length === 0 && (k === 'data' || k === 'binaryData'))) {
-      labelProblems(v, [...segs, k], k, out, kind);
+    } else if (!(kind === 'ConfigMap' && segs.length === 1 && (k === 'data' || k === 'binaryData'))) {
+      labelProblems(v, segs, k, out, kind);
     }
+    segs.pop();
   }
 }
 
@@ -381,24 +433,25 @@ export const portNumberRule: Rule = {
     "the cluster's NodePort range (30000-32767 by default), or the API server refuses the Service.",
   waivable: false,
   check(ctx, report) {
-    const bad = (e: ObjectEntry, path: string, v: unknown, what: string, min = 1, max = 65535) => {
-      if (outOfRange(v, min, max)) report(at(e, path, `${what} ${String(v)} is outside ${min}-${max}`, FIX_CONSTRUCT));
+    // `field` is joined to `path` only for a port out of range.
+    const bad = (e: ObjectEntry, path: string, field: string | undefined, v: unknown, what: string, min = 1, max = 65535) => {
+      if (outOfRange(v, min, max)) report(at(e, field ? joinPath(path, field) : path, `${what} ${String(v)} is outside ${min}-${max}`, FIX_CONSTRUCT));
     };
     for (const t of ctx.templates) {
       for (const c of t.containers) {
         for (const { port, path } of ports(c)) {
-          bad(t.entry, joinPath(path, 'containerPort'), port['containerPort'], 'container port');
-          if (port['hostPort'] !== 0) bad(t.entry, joinPath(path, 'hostPort'), port['hostPort'], 'host port');
+          bad(t.entry, path, 'containerPort', port['containerPort'], 'container port');
+          if (port['hostPort'] !== 0) bad(t.entry, path, 'hostPort', port['hostPort'], 'host port');
         }
-        for (const { port, path } of probePorts(c)) bad(t.entry, path, port, 'probe port');
+        for (const { port, path } of probePorts(c)) bad(t.entry, path, undefined, port, 'probe port');
       }
     }
     for (const e of ctx.objects) {
       if (e.kind === 'Service') {
         for (const { port, path } of servicePorts(e)) {
-          bad(e, joinPath(path, 'port'), port['port'], 'Service port');
-          bad(e, joinPath(path, 'targetPort'), port['targetPort'], 'target port');
-          bad(e, joinPath(path, 'nodePort'), port['nodePort'], 'node port', NODE_PORT_RANGE[0], NODE_PORT_RANGE[1]);
+          bad(e, path, 'port', port['port'], 'Service port');
+          bad(e, path, 'targetPort', port['targetPort'], 'target port');
+          bad(e, path, 'nodePort', port['nodePort'], 'node port', NODE_PORT_RANGE[0], NODE_PORT_RANGE[1]);
         }
       } else if (e.kind === 'NetworkPolicy') {
         for (const dir of ['ingress', 'egress'] as const) {
@@ -407,9 +460,9 @@ export const portNumberRule: Rule = {
               const path = joinPath('spec', dir, i, 'ports', j);
               const port = get(p, 'port');
               const end = get(p, 'endPort');
-              bad(e, joinPath(path, 'port'), port, 'port');
+              bad(e, path, 'port', port, 'port');
               if (end !== undefined) {
-                bad(e, joinPath(path, 'endPort'), end, 'end port');
+                bad(e, path, 'endPort', end, 'end port');
                 if (typeof port !== 'number' || (typeof end === 'number' && end < port)) {
                   report(at(e, joinPath(path, 'endPort'), 'endPort needs a numeric port not above it', FIX_CONSTRUCT));
                 }
@@ -453,10 +506,11 @@ export const quantityRule: Rule = {
       for (const c of t.containers) {
         for (const part of ['requests', 'limits'] as const) {
           for (const [name, v] of Object.entries(asObj(get(c.c, 'resources', part)) ?? {})) {
-            const path = joinPath(c.path, 'resources', part, name);
             const rn = resourceNameProblem(name);
-            if (rn) report(at(t.entry, path, rn, 'fix `resources` of the node in the environment file'));
             const q = quantityProblem(v);
+            if (!rn && !q) continue;
+            const path = joinPath(c.path, 'resources', part, name);
+            if (rn) report(at(t.entry, path, rn, 'fix `resources` of the node in the environment file'));
             if (q) report(at(t.entry, path, q, 'fix `resources` of the node in the environment file'));
           }
         }

@@ -68,11 +68,19 @@ export function parseFlags(args: readonly string[], options: { readonly separate
   return out;
 }
 
+/** Flags by container: several rules ask for the flags of every container, some more than once. */
+const flagsOf = new WeakMap<ContainerView, readonly Flag[]>();
+
 /** The flags of a container: command after the binary, then args. */
-export function containerFlags(c: ContainerView): Flag[] {
-  // bitcoind-style daemons never take a separate value; a bare token after a flag is an error there.
-  const utxo = ['bitcoind', 'monacoind'].includes(clientOf(c) ?? '');
-  return parseFlags([...c.command.slice(1), ...c.args], { separateValues: !utxo });
+export function containerFlags(c: ContainerView): readonly Flag[] {
+  let flags = flagsOf.get(c);
+  if (!flags) {
+    // bitcoind-style daemons never take a separate value; a bare token after a flag is an error there.
+    const utxo = ['bitcoind', 'monacoind'].includes(clientOf(c) ?? '');
+    flags = parseFlags([...c.command.slice(1), ...c.args], { separateValues: !utxo });
+    flagsOf.set(c, flags);
+  }
+  return flags;
 }
 
 /** The network a container's client runs, and whether it is that chain's mainnet. */
@@ -109,8 +117,23 @@ export function mountedConfigFile(t: PodTemplate, c: ContainerView, path: string
   return undefined;
 }
 
+type ConfValues = { readonly global: ReadonlyMap<string, string>; readonly sections: ReadonlyMap<string, ReadonlyMap<string, string>> };
+
+/** Parsed conf files by text: every node of a chain mounts the same few. */
+const confs = new Map<string, ConfValues>();
+
 /** `key=value` lines of a bitcoin.conf-style file before its first `[section]`, and the section that applies. */
-export function confValues(text: string): { readonly global: ReadonlyMap<string, string>; readonly sections: ReadonlyMap<string, ReadonlyMap<string, string>> } {
+export function confValues(text: string): ConfValues {
+  let values = confs.get(text);
+  if (!values) {
+    values = parseConf(text);
+    if (confs.size >= 1_000) confs.clear();
+    confs.set(text, values);
+  }
+  return values;
+}
+
+function parseConf(text: string): ConfValues {
   const global = new Map<string, string>();
   const sections = new Map<string, Map<string, string>>();
   let current: Map<string, string> = global;

@@ -54,9 +54,10 @@ export function renderChecked(o: GateOptions, render: () => RenderedEnvironment[
     const extra = specFindings(o);
     throw extra.length > 0 ? new InputError(e.message, [...e.problems, ...extra]) : e;
   }
+  // Each rendered environment carries the environment it was rendered from: no second load.
   const results: Array<{ readonly r: RenderedEnvironment; readonly v: EnvironmentValidation }> = rendered.map((r) => ({
     r,
-    v: validateRendered(loadEnvironment(r.env, { root: o.root, overrides: o.overrides }), r, o),
+    v: validateRendered(r.loaded, r, o),
   }));
   const problems = results.flatMap(({ v }) => [...v.problems, ...v.findings.filter(isBlocking).map(findingToProblem)]);
   if (problems.length > 0) {

@@ -27,12 +27,15 @@ export function asStrMap(v: unknown): Record<string, string> {
   return out;
 }
 
-/** The value at a key path, or undefined. */
+/** The value at a key path, or undefined. (Rules call this millions of times at fleet sizes: kept lean.) */
 export function get(v: unknown, ...path: readonly (string | number)[]): unknown {
   let cur = v;
-  for (const seg of path) {
-    if (typeof seg === 'number') cur = Array.isArray(cur) ? cur[seg] : undefined;
-    else cur = asObj(cur)?.[seg];
+  for (let i = 0; i < path.length; i++) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    const seg = path[i]!;
+    // A number indexes a list only; a name reads a map only.
+    if (Array.isArray(cur) !== (typeof seg === 'number')) return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
   }
   return cur;
 }
@@ -185,12 +188,36 @@ export function mapSelectorMatches(selector: Record<string, string>, labels: Rec
 
 /** Every string in a JSON value, with its path. */
 export function strings(v: unknown, path = ''): Array<{ readonly path: string; readonly value: string }> {
+  return stringsWhere(v, () => true, path);
+}
+
+/**
+ * The strings in a JSON value that `test` accepts, with their paths. Rules scan every string of
+ * every object; paths are built only for the strings returned.
+ */
+export function stringsWhere(v: unknown, test: (s: string) => boolean, path = ''): Array<{ readonly path: string; readonly value: string }> {
   const out: Array<{ path: string; value: string }> = [];
-  const walk = (x: unknown, p: string) => {
-    if (typeof x === 'string') out.push({ path: p, value: x });
-    else if (Array.isArray(x)) for (let i = 0; i < x.length; i++) walk(x[i], `${p}[${i}]`);
-    else if (x && typeof x === 'object') for (const k of Object.keys(x)) walk((x as Json)[k], p ? `${p}.${k}` : k);
+  const segs: Array<string | number> = [];
+  const walk = (x: unknown) => {
+    if (typeof x === 'string') {
+      if (!test(x)) return;
+      let p = path;
+      for (const s of segs) p = typeof s === 'number' ? `${p}[${s}]` : p ? `${p}.${s}` : s;
+      out.push({ path: p, value: x });
+    } else if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) {
+        segs.push(i);
+        walk(x[i]);
+        segs.pop();
+      }
+    } else if (x && typeof x === 'object') {
+      for (const k of Object.keys(x)) {
+        segs.push(k);
+        walk((x as Json)[k]);
+        segs.pop();
+      }
+    }
   };
-  walk(v, path);
+  walk(v);
   return out;
 }

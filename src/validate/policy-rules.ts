@@ -9,7 +9,7 @@ import { CONSENSUS_MIN_STORAGE } from '../chains/consensus.js';
 import { BITCOIN_NETWORKS, type BitcoinNetwork } from '../chains/bitcoin.js';
 import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
 import { clientOf, containerFlags, dataDirOf, networkOf, pruneOf, type ClientKind, type Flag } from './clients.js';
-import { CLUSTER_SCOPED_KINDS, asArr, asObj, asStr, asStrs, get, joinPath, strings, type ContainerView, type PodTemplate } from './objects.js';
+import { CLUSTER_SCOPED_KINDS, asArr, asObj, asStr, asStrs, get, joinPath, strings, stringsWhere, type ContainerView, type PodTemplate } from './objects.js';
 import { formatBytes, parseQuantity } from './quantity.js';
 import { at, type Lookup, type ObjectEntry, type Rule, type SpecContext } from './rule.js';
 
@@ -452,6 +452,13 @@ const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [JWT_TOKEN, 'a JSON Web Token'],
 ];
 
+const HEX64_RUN = /[0-9a-fA-F]{64}/;
+
+/** A cheap first test: most strings are short or hold no 64-hex run at all. */
+function mayHoldHex64(s: string): boolean {
+  return s.length >= 64 && HEX64_RUN.test(s);
+}
+
 /** 64-hex runs that are not a rpcauth HMAC (`$<hex>`) nor an image digest (`sha256:<hex>`). */
 function hex64(s: string): string | undefined {
   for (const m of s.matchAll(HEX64)) {
@@ -493,7 +500,7 @@ export const noSecretsRule: Rule = {
           }
         }
         const scanHex = (v: unknown, path: string, what: string) => {
-          for (const s of strings(v, path)) {
+          for (const s of stringsWhere(v, mayHoldHex64, path)) {
             const hex = hex64(s.value);
             if (hex) report(at(e, s.path, `${what} holds a 64-hex value (${hex.slice(0, 8)}...), which looks like a private key or JWT secret`, FIX_SECRET));
           }

@@ -7,32 +7,14 @@
  * 2. kubernetes-models (types, required fields, enums and formats of the built-in kinds, from the
  *    Kubernetes OpenAPI schema), which does not flag unknown fields.
  *
- * Both are compiled lazily, one kind at a time: a run pays only for the kinds it meets.
+ * The vendored schemas come compiled ahead of time (./schemas/validators.js, Ajv standalone code,
+ * used while it matches the schema files); kubernetes-models classes are required on first use,
+ * one kind at a time: a run pays only for the kinds it meets.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { LimitRange } from 'kubernetes-models/v1/LimitRange';
-import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
-import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
-import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
-import { Job } from 'kubernetes-models/batch/v1/Job';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
-import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
-import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { createHash } from 'node:crypto';
+import type { default as Ajv, ErrorObject, FormatDefinition, ValidateFunction } from 'ajv';
 import { didYouMean } from '../errors.js';
 import { isQuantity } from './quantity.js';
 
@@ -53,29 +35,33 @@ interface ModelClass {
   readonly prototype: { validate(this: unknown): void };
 }
 
-/** kubernetes-models classes, by `apiVersion/kind`. A kind added to schemas/generate.mjs belongs here too. */
-const MODELS: Record<string, ModelClass> = {
-  'v1/Namespace': Namespace,
-  'v1/ConfigMap': ConfigMap,
-  'v1/Secret': Secret,
-  'v1/Service': Service,
-  'v1/ServiceAccount': ServiceAccount,
-  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
-  'v1/LimitRange': LimitRange,
-  'v1/ResourceQuota': ResourceQuota,
-  'apps/v1/StatefulSet': StatefulSet,
-  'apps/v1/Deployment': Deployment,
-  'apps/v1/DaemonSet': DaemonSet,
-  'batch/v1/CronJob': CronJob,
-  'batch/v1/Job': Job,
-  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
-  'networking.k8s.io/v1/Ingress': Ingress,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-  'rbac.authorization.k8s.io/v1/Role': Role,
-  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
-  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+/**
+ * kubernetes-models modules, by `apiVersion/kind`. A kind added to schemas/generate.mjs belongs here
+ * too. Each is required on first use: a run loads only the models of the kinds it meets (the
+ * StatefulSet's alone pulls in the whole PodSpec graph of validators).
+ */
+const MODELS: Record<string, string> = {
+  'v1/Namespace': 'kubernetes-models/v1/Namespace',
+  'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
+  'v1/Secret': 'kubernetes-models/v1/Secret',
+  'v1/Service': 'kubernetes-models/v1/Service',
+  'v1/ServiceAccount': 'kubernetes-models/v1/ServiceAccount',
+  'v1/PersistentVolumeClaim': 'kubernetes-models/v1/PersistentVolumeClaim',
+  'v1/LimitRange': 'kubernetes-models/v1/LimitRange',
+  'v1/ResourceQuota': 'kubernetes-models/v1/ResourceQuota',
+  'apps/v1/StatefulSet': 'kubernetes-models/apps/v1/StatefulSet',
+  'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
+  'apps/v1/DaemonSet': 'kubernetes-models/apps/v1/DaemonSet',
+  'batch/v1/CronJob': 'kubernetes-models/batch/v1/CronJob',
+  'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
+  'networking.k8s.io/v1/NetworkPolicy': 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
+  'networking.k8s.io/v1/Ingress': 'kubernetes-models/networking.k8s.io/v1/Ingress',
+  'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
+  'rbac.authorization.k8s.io/v1/Role': 'kubernetes-models/rbac.authorization.k8s.io/v1/Role',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+  'autoscaling/v2/HorizontalPodAutoscaler': 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
 };
 
 interface SchemaBundle {
@@ -97,39 +83,135 @@ function schemaDir(): string {
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-let state: { ajv: Ajv; kubernetes: SchemaBundle; crds: SchemaBundle; compiled: Map<string, ValidateFunction> } | undefined;
+/** The formats the Kubernetes schemas use. Precompiled validators call these same definitions. */
+const FORMATS: Record<string, FormatDefinition<string> | FormatDefinition<number>> = {
+  int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
+  int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
+  double: { type: 'number', validate: () => true },
+  float: { type: 'number', validate: () => true },
+  byte: { type: 'string', validate: (s: string) => BASE64.test(s) },
+  'date-time': { type: 'string', validate: (s: string) => RFC3339.test(s) },
+  quantity: { type: 'string', validate: (s: string) => isQuantity(s) },
+};
+
+/**
+ * The Ajv instance every validator is compiled with, at run time or ahead of time (`source`).
+ * Go regular expressions (CRD patterns) are not all valid in Unicode mode. inlineRefs off and no
+ * code optimisation: the PodSpec graph compiles in a third of the time.
+ */
+const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, unicodeRegExp: false, logger: false, inlineRefs: false } as const;
+
+function newAjv(kubernetes: SchemaBundle, source: boolean): Ajv {
+  // Required here, not imported: with current precompiled validators synth never loads Ajv.
+  const { default: AjvClass, _ } = require('ajv') as typeof import('ajv');
+  const ajv = new AjvClass({
+    ...AJV_OPTIONS,
+    // Ahead of time, the formats are the `formats` argument of the generated module's create().
+    code: source ? { optimize: false, source: true, formats: _`formats` } : { optimize: false },
+  });
+  for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, format);
+  ajv.addSchema({ definitions: kubernetes.definitions }, 'kubernetes.json');
+  return ajv;
+}
+
+interface Schemas {
+  readonly kubernetes: SchemaBundle;
+  readonly crds: SchemaBundle;
+  /** What the validators are compiled from: both files, the Ajv version, its options and the format types. */
+  readonly hash: string;
+}
+
+function readSchemas(): Schemas {
+  const dir = schemaDir();
+  const kubernetesText = readFileSync(join(dir, 'kubernetes.json'), 'utf8');
+  const crdsText = readFileSync(join(dir, 'crds.json'), 'utf8');
+  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+  const compiledWith = JSON.stringify({ ajvVersion, AJV_OPTIONS, formats: Object.entries(FORMATS).map(([name, f]) => [name, f.type]) });
+  const hash = createHash('sha256').update(`${compiledWith}\0${kubernetesText}\0${crdsText}`).digest('hex');
+  return { kubernetes: JSON.parse(kubernetesText) as SchemaBundle, crds: JSON.parse(crdsText) as SchemaBundle, hash };
+}
+
+/** A kind's schema as it is compiled: built-in kinds refer into the shared kubernetes.json. */
+function schemaOf(s: Schemas, key: string): object | undefined {
+  const builtIn = s.kubernetes.kinds[key];
+  // No $id: references to `kubernetes.json#/definitions/...` then resolve to the shared document.
+  if (builtIn) return rebase(builtIn);
+  return s.crds.kinds[key];
+}
+
+/** The generated module ./schemas/validators.js. */
+interface PrecompiledModule {
+  readonly hash: string;
+  readonly kinds: readonly string[];
+  create(formats: typeof FORMATS): Record<string, ValidateFunction>;
+}
+
+/**
+ * The validators compiled ahead of time into ./schemas/validators.js, when that file was generated
+ * from the schemas and Ajv version in use (else undefined, and validators are compiled at run time).
+ *
+ * Compiling the vendored schemas is Ajv's slow part: the StatefulSet's PodSpec graph alone took
+ * 110 ms, and the kinds of the default fleet about 190 ms of a 650 ms `synth --all` (issue 7);
+ * requiring the generated module takes about 45 ms.
+ */
+function precompiled(s: Schemas): Map<string, ValidateFunction> | undefined {
+  const file = join(schemaDir(), 'validators.js');
+  if (!existsSync(file)) return undefined;
+  const module = require(file) as PrecompiledModule;
+  if (module.hash !== s.hash) return undefined;
+  const fns = module.create(FORMATS);
+  return new Map(module.kinds.map((key, i) => [key, fns[`k${i}`]!]));
+}
+
+/**
+ * The source of ./schemas/validators.js: every vendored kind compiled with the run-time options.
+ * `node src/validate/schemas/compile.mjs` writes it; a test keeps it current.
+ */
+export function precompiledSource(): string {
+  const s = readSchemas();
+  const ajv = newAjv(s.kubernetes, true);
+  const kinds = [...Object.keys(s.kubernetes.kinds), ...Object.keys(s.crds.kinds)];
+  kinds.forEach((key, i) => ajv.addSchema(schemaOf(s, key)!, `k${i}`));
+  const { default: standaloneCode } = require('ajv/dist/standalone') as typeof import('ajv/dist/standalone');
+  const code = standaloneCode(ajv, Object.fromEntries(kinds.map((_key, i) => [`k${i}`, `k${i}`])));
+  return [
+    '// Generated by src/validate/schemas/compile.mjs from kubernetes.json and crds.json (Ajv standalone code). Do not edit.',
+    '// src/validate/schema-validator.ts uses it only while `hash` matches those files and the installed Ajv.',
+    "'use strict';",
+    `module.exports.hash = ${JSON.stringify(s.hash)};`,
+    `module.exports.kinds = ${JSON.stringify(kinds)};`,
+    'module.exports.create = function (formats) {',
+    '  const exports = {};',
+    code,
+    '  return exports;',
+    '};',
+    '',
+  ].join('\n');
+}
+
+let state:
+  | (Schemas & { ajv?: Ajv; precompiled?: Map<string, ValidateFunction> | null; compiled: Map<string, ValidateFunction> })
+  | undefined;
 
 function load() {
-  if (state) return state;
-  const dir = schemaDir();
-  const kubernetes = JSON.parse(readFileSync(join(dir, 'kubernetes.json'), 'utf8')) as SchemaBundle;
-  const crds = JSON.parse(readFileSync(join(dir, 'crds.json'), 'utf8')) as SchemaBundle;
-  // Go regular expressions (CRD patterns) are not all valid in Unicode mode.
-  // inlineRefs off and no code optimisation: the PodSpec graph compiles in a third of the time.
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, unicodeRegExp: false, logger: false, inlineRefs: false, code: { optimize: false } });
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-  ajv.addFormat('double', { type: 'number', validate: () => true });
-  ajv.addFormat('float', { type: 'number', validate: () => true });
-  ajv.addFormat('byte', { type: 'string', validate: (s: string) => BASE64.test(s) });
-  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => RFC3339.test(s) });
-  ajv.addFormat('quantity', { type: 'string', validate: (s: string) => isQuantity(s) });
-  ajv.addSchema({ definitions: kubernetes.definitions }, 'kubernetes.json');
-  state = { ajv, kubernetes, crds, compiled: new Map() };
+  state ??= { ...readSchemas(), compiled: new Map() };
   return state;
 }
 
 function validatorFor(key: string): ValidateFunction | undefined {
   const s = load();
-  const cached = s.compiled.get(key);
-  if (cached) return cached;
-  const builtIn = s.kubernetes.kinds[key];
-  const crd = s.crds.kinds[key];
-  let fn: ValidateFunction;
-  // No $id: references to `kubernetes.json#/definitions/...` then resolve to the shared document.
-  if (builtIn) fn = s.ajv.compile(rebase(builtIn));
-  else if (crd) fn = s.ajv.compile(crd);
-  else return undefined;
+  if (s.precompiled === undefined) s.precompiled = precompiled(s) ?? null;
+  return s.precompiled?.get(key) ?? compiledAtRunTime(key);
+}
+
+function compiledAtRunTime(key: string): ValidateFunction | undefined {
+  const s = load();
+  const ready = s.compiled.get(key);
+  if (ready) return ready;
+  const schema = schemaOf(s, key);
+  if (!schema) return undefined;
+  s.ajv ??= newAjv(s.kubernetes, false);
+  const fn = s.ajv.compile(schema);
   s.compiled.set(key, fn);
   return fn;
 }
@@ -228,9 +310,22 @@ function toIssues(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] 
   });
 }
 
+const models = new Map<string, ModelClass | undefined>();
+
+/** The kubernetes-models class of a built-in kind, required on first use. */
+function modelFor(key: string): ModelClass | undefined {
+  if (models.has(key)) return models.get(key);
+  const module = MODELS[key];
+  // The class is exported under the kind's name (`StatefulSet`).
+  const Model = module ? (require(module) as Record<string, ModelClass>)[key.slice(key.lastIndexOf('/') + 1)] : undefined;
+  if (module && !Model) throw new Error(`${module} has no class for ${key}`);
+  models.set(key, Model);
+  return Model;
+}
+
 /** Runs kubernetes-models' validator for a built-in kind. */
 function modelIssues(key: string, object: object): SchemaIssue[] {
-  const Model = MODELS[key];
+  const Model = modelFor(key);
   if (!Model) return [];
   try {
     // Called on the object itself: constructing a model would deep-copy every object first.
@@ -248,11 +343,25 @@ function modelIssues(key: string, object: object): SchemaIssue[] {
  * Returns `known: false` when no schema is vendored for its apiVersion and kind.
  */
 export function checkSchema(object: { readonly apiVersion?: unknown; readonly kind?: unknown }): SchemaResult {
+  return check(object, validatorFor);
+}
+
+/**
+ * checkSchema with validators compiled at run time, never the precompiled ones: the reference
+ * test/validate/precompiled.test.ts holds the generated module to.
+ */
+export function checkSchemaCompiledAtRunTime(object: { readonly apiVersion?: unknown; readonly kind?: unknown }): SchemaResult {
+  return check(object, compiledAtRunTime);
+}
+
+function check(object: { readonly apiVersion?: unknown; readonly kind?: unknown }, validatorOf: (key: string) => ValidateFunction | undefined): SchemaResult {
   const key = `${String(object.apiVersion)}/${String(object.kind)}`;
-  const validate = validatorFor(key);
+  const validate = validatorOf(key);
   if (!validate) return { known: false };
   const issues = validate(object) ? [] : toIssues(validate.errors ?? [], object);
-  // kubernetes-models knows enums the 1.35 document leaves open; keep what it adds at new paths.
+  // kubernetes-models knows enums the 1.35 document leaves open (the vendored OpenAPI v2 schema has
+  // none: a port's protocol, a pod's restartPolicy); keep what it adds at new paths. It stays on
+  // synth's path too: without it synth would write objects that `nodegen validate` refuses.
   // Nothing under a field already reported (an unknown `status` has no required `replicas`).
   const reported = issues.map((i) => i.path);
   const more = modelIssues(key, object).filter((i) => !reported.some((p) => i.path === p || i.path.startsWith(`${p}.`) || i.path.startsWith(`${p}[`)));

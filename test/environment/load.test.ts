@@ -1,4 +1,7 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadEnvironment, listEnvironmentNames } from '../../src/environment/load.js';
 import { InputError, formatProblem, type Problem } from '../../src/errors.js';
@@ -125,5 +128,86 @@ describe('loading an environment', () => {
     const { locate } = loadEnvironment('dev', { root: overlay });
     expect(locate(['nodes', 'bitcoind', 'storage', 'size'])).toMatchObject({ file: 'environments/base.yaml', line: 21 });
     expect(locate(['namespace'])).toMatchObject({ file: 'environments/dev.yaml', line: 1 });
+  });
+});
+
+describe('duplicate keys', () => {
+  /** A copy of the overlay project with `dev.yaml` replaced by `text`. */
+  function projectWithDev(text: string): { root: string; cleanup: () => void } {
+    const root = mkdtempSync(join(tmpdir(), 'nodegen-dup-'));
+    cpSync(join(overlay, 'environments'), join(root, 'environments'), { recursive: true });
+    writeFileSync(join(root, 'environments', 'dev.yaml'), text);
+    return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  }
+
+  function problemsIn(root: string): Problem[] {
+    try {
+      loadEnvironment('dev', { root });
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      return [...(e as InputError).problems];
+    }
+    throw new Error('dev loaded without errors');
+  }
+
+  const TEXT = [
+    'namespace: chains-dev',
+    'nodes:',
+    '  geth:',
+    '    replicas: 1',
+    '    storage: { size: 1Ti, size: 2Ti }',
+    '    replicas: 2',
+    'namespace: chains-other',
+    '',
+  ].join('\n');
+
+  it('reports each repeated key of a block or flow map at the line and column of the repeat', () => {
+    const { root, cleanup } = projectWithDev(TEXT);
+    try {
+      const problems = problemsIn(root);
+      expect(problems.map(formatProblem)).toEqual([
+        expect.stringMatching(/^environments\/dev\.yaml:5:27\b.*YAML syntax error: Map keys must be unique/),
+        expect.stringMatching(/^environments\/dev\.yaml:6:5\b.*YAML syntax error: Map keys must be unique/),
+        expect.stringMatching(/^environments\/dev\.yaml:7:1\b.*YAML syntax error: Map keys must be unique/),
+      ]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('finds the same duplicates at the same positions as yaml\'s own unique-keys check', () => {
+    const { root, cleanup } = projectWithDev(TEXT);
+    try {
+      const lines = new LineCounter();
+      const reference = parseDocument(TEXT, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }).errors.map((e) => {
+        const { line, col } = lines.linePos(e.pos[0]);
+        return { line, col, message: `YAML syntax error: ${e.message}` };
+      });
+      expect(reference).toHaveLength(3);
+      expect(problemsIn(root).map(({ line, col, message }) => ({ line, col, message }))).toEqual(reference);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('treats keys as yaml does: "1" and 1 differ, ~ and null are one key, two .nan keys differ', () => {
+    const { root, cleanup } = projectWithDev('namespace: chains-dev\nx:\n  1: a\n  "1": b\n  .nan: c\n  .nan: d\n  ~: e\n  null: f\n');
+    try {
+      expect(problemsIn(root).map((p) => [p.line, p.col, p.message])).toEqual([[8, 3, 'YAML syntax error: Map keys must be unique']]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('reads a base.yaml that changed between two loads in one process, even to text of the same size', () => {
+    const { root, cleanup } = projectWithDev('namespace: chains-dev\n');
+    try {
+      const base = join(root, 'environments', 'base.yaml');
+      expect(loadEnvironment('dev', { root }).spec.nodes['geth']!.storage?.size).toBe('300Gi');
+      writeFileSync(base, readFileSync(base, 'utf8').replace('size: 300Gi', 'size: 400Gi'));
+      expect(loadEnvironment('dev', { root }).spec.nodes['geth']!.storage?.size).toBe('400Gi');
+    } finally {
+      cleanup();
+    }
   });
 });

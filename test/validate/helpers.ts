@@ -32,6 +32,7 @@ export function manifestFindings(file: string): Finding[] {
     env: 'valid',
     files: [{ name: 'fixture.yaml', content: readFileSync(path, 'utf8'), objects: readObjects(path) }],
     warnings: [],
+    loaded,
   };
   return [...validateRendered(loaded, rendered, { root: PROJECT }).findings];
 }

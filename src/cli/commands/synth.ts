@@ -59,8 +59,7 @@ export function renderSelected(root: string, names: readonly string[], overrides
       rendered.push(renderEnvironment(loadEnvironment(name, { root, overrides })));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      problems.push(...e.problems);
-      if (e.problems.length === 0) problems.push({ file: `environments/${name}.yaml`, message: e.message });
+      problems.push(...renderProblems(name, e));
     }
   }
   if (problems.length > 0) {
@@ -68,6 +67,11 @@ export function renderSelected(root: string, names: readonly string[], overrides
     throw new InputError(`${which} invalid; dist/ was not changed`, dedupe(problems));
   }
   return rendered;
+}
+
+/** The problems of an environment that failed to load or render; an error without any names the environment's file. */
+export function renderProblems(name: string, e: InputError): readonly Problem[] {
+  return e.problems.length > 0 ? e.problems : [{ file: `environments/${name}.yaml`, message: e.message }];
 }
 
 /** base.yaml problems are found once per environment; report each once. */

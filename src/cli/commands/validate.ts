@@ -10,7 +10,8 @@ import { ruleCatalogue } from '../../validate/rules.js';
 import type { RuleInfo } from '../../validate/rule.js';
 import { validateRendered, validateSpecOnly, type EnvironmentValidation } from '../../validate/validate-environment.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
-import { parseOverrides, renderSelected } from './synth.js';
+import { renderEnvironment } from '../../synth/render.js';
+import { parseOverrides, renderProblems } from './synth.js';
 
 export interface ValidateOptions extends EnvironmentSelection {
   readonly root: string;
@@ -41,15 +42,14 @@ function validateOne(root: string, name: string, overrides: readonly Override[])
     loaded = loadEnvironment(name, { root, overrides });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    return { env: name, findings: [], problems: [], inputProblems: e.problems.length > 0 ? e.problems : [{ file: `environments/${name}.yaml`, message: e.message }] };
+    return { env: name, findings: [], problems: [], inputProblems: renderProblems(name, e) };
   }
   try {
-    // synth's own rendering, so validate judges exactly what synth would write.
-    const [rendered] = renderSelected(root, [name], overrides);
-    return { ...validateRendered(loaded, rendered!, { root }), inputProblems: [] };
+    // synth's own rendering of the environment just loaded, so validate judges exactly what synth would write.
+    return { ...validateRendered(loaded, renderEnvironment(loaded), { root }), inputProblems: [] };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    return { ...validateSpecOnly(loaded, { root }), inputProblems: e.problems };
+    return { ...validateSpecOnly(loaded, { root }), inputProblems: renderProblems(name, e) };
   }
 }
 
