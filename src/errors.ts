@@ -53,6 +53,20 @@ export class CheckFailedError extends Error {
   }
 }
 
+/**
+ * Problems without repeats: base.yaml is merged into every environment, so a problem in it is
+ * found once per environment and must be reported once.
+ */
+export function dedupeProblems(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Edit distance, for did-you-mean suggestions. */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);

@@ -3,7 +3,7 @@
  * in memory first; nothing is written unless every selected environment succeeded.
  */
 import { join, relative } from 'node:path';
-import { InputError, UsageError, type Problem } from '../../errors.js';
+import { InputError, UsageError, type Problem, dedupeProblems } from '../../errors.js';
 import { loadEnvironment, parseImageOverride, parseSetOverride, type Override } from '../../environment/load.js';
 import { renderEnvironment, toYaml, type RenderedEnvironment } from '../../synth/render.js';
 import { compareFolder, writeFolderAtomically, type FileReport } from '../../synth/write.js';
@@ -64,7 +64,7 @@ export function renderSelected(root: string, names: readonly string[], overrides
   }
   if (problems.length > 0) {
     const which = names.length === 1 ? `environment "${names[0]}" is` : 'environments are';
-    throw new InputError(`${which} invalid; dist/ was not changed`, dedupe(problems));
+    throw new InputError(`${which} invalid; dist/ was not changed`, dedupeProblems(problems));
   }
   return rendered;
 }
@@ -74,16 +74,6 @@ export function renderProblems(name: string, e: InputError): readonly Problem[] 
   return e.problems.length > 0 ? e.problems : [{ file: `environments/${name}.yaml`, message: e.message }];
 }
 
-/** base.yaml problems are found once per environment; report each once. */
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = JSON.stringify(p);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 export async function synth(options: SynthOptions): Promise<SynthResult> {
   if (options.stdout && options.check) throw new UsageError('--stdout and --check cannot be combined');
@@ -137,9 +127,11 @@ export function formatSynthResult(r: SynthResult): string {
     }
     for (const f of changed) lines.push(`${VERBS[f.change].padEnd(8)} ${join(e.outdir, f.file)}`);
     const unchanged = e.files.length - changed.length;
+    const files = `${e.files.length} file${e.files.length === 1 ? '' : 's'}`;
     lines.push(
-      `${e.outdir}: ${changed.length === 0 ? 'no changes' : `${changed.length} file${changed.length === 1 ? '' : 's'} written or removed`}` +
-        `${unchanged > 0 ? `, ${unchanged} unchanged` : ''}`,
+      changed.length === 0
+        ? `${e.outdir}: no changes (${files})`
+        : `${e.outdir}: ${changed.length} written or removed, ${unchanged} unchanged`,
     );
   }
   if (r.mode === 'check' && r.outOfDate.length > 0) {

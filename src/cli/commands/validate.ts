@@ -3,7 +3,7 @@
  * fleet policy), on every selected environment, writing nothing. Prints every finding at once,
  * waived ones with their reasons.
  */
-import { InputError, type Problem } from '../../errors.js';
+import { InputError, type Problem, dedupeProblems } from '../../errors.js';
 import { listEnvironmentNames, loadEnvironment, type Override } from '../../environment/load.js';
 import { findingToProblem, formatFinding, isBlocking, type Finding } from '../../validate/finding.js';
 import { ruleCatalogue } from '../../validate/rules.js';
@@ -64,7 +64,7 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
   const inputProblems = results.flatMap((r) => [...r.inputProblems, ...r.problems]);
   if (inputProblems.length > 0) {
     const blocking = results.flatMap((r) => r.findings.filter(isBlocking).map(findingToProblem));
-    throw new InputError('cannot validate: the environment files are invalid', dedupe([...inputProblems, ...blocking]));
+    throw new InputError('cannot validate: the environment files are invalid', dedupeProblems([...inputProblems, ...blocking]));
   }
   const findings = results.flatMap((r) => r.findings);
   return {
@@ -79,15 +79,6 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
   };
 }
 
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = JSON.stringify(p);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
