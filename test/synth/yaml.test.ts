@@ -10,20 +10,11 @@ import { stringifyFast } from '../../src/synth/yaml.js';
 import { toYaml } from '../../src/synth/render.js';
 import { readFolder } from '../../src/synth/write.js';
 import { REPO } from '../helpers/project.js';
+import { random } from '../helpers/random.js';
 
 const OPTIONS = { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
 const reference = (v: unknown): string => stringify(v, OPTIONS);
 
-/** mulberry32: a small seeded generator, so every run checks the same documents. */
-function random(seed: number): (n: number) => number {
-  let s = seed | 0;
-  return (n) => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
-}
 
 /** Pieces strings are made of: what makes YAML quote, escape, fold or block a string. */
 const PIECES = [

@@ -9,6 +9,7 @@ import { renderSelected } from '../../src/cli/commands/synth.js';
 import { listEnvironmentNames } from '../../src/environment/load.js';
 import { checkSchema, checkSchemaCompiledAtRunTime, knownKinds, precompiledSource } from '../../src/validate/schema-validator.js';
 import { REPO } from '../helpers/project.js';
+import { random } from '../helpers/random.js';
 import { PROJECT } from './helpers.js';
 
 const GENERATED = join(REPO, 'src', 'validate', 'schemas', 'validators.js');
@@ -19,16 +20,6 @@ const objects = [
   ...renderSelected(REPO, listEnvironmentNames(REPO)),
 ].flatMap((r) => r.files.flatMap((f) => f.objects as unknown as Record<string, unknown>[]));
 
-/** mulberry32: seeded, so every run checks the same mutations. */
-function random(seed: number): (n: number) => number {
-  let s = seed | 0;
-  return (n) => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
-}
 
 type Container = Record<string, unknown> | unknown[];
 

@@ -9,16 +9,12 @@ import { resolveOutdir } from '../../project.js';
 import { toYaml } from '../../synth/render.js';
 import { readFolder } from '../../synth/write.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
-import { parseOverrides, renderSelected } from './synth.js';
+import { parseOverrides, renderSelected, type OverrideOptions } from './synth.js';
 
-export interface DiffOptions extends EnvironmentSelection {
+export interface DiffOptions extends EnvironmentSelection, OverrideOptions {
   readonly root: string;
   /** The folder holding the committed output. @default 'dist' */
   readonly outdir?: string;
-  /** As for synth. @default [] */
-  readonly set?: readonly string[];
-  /** As for synth. @default [] */
-  readonly image?: readonly string[];
 }
 
 export interface ObjectDiff {

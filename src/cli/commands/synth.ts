@@ -11,7 +11,7 @@ import { resolveOutdir } from '../../project.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { renderChecked } from '../../validate/gate.js';
 
-export interface SynthOptions extends EnvironmentSelection {
+export interface SynthOptions extends EnvironmentSelection, OverrideOptions {
   /** The project root. */
   readonly root: string;
   /** Output folder; relative paths are taken from the root. @default 'dist' */
@@ -20,6 +20,10 @@ export interface SynthOptions extends EnvironmentSelection {
   readonly stdout?: boolean;
   /** Write nothing; report files whose content differs from what synth would write. @default false */
   readonly check?: boolean;
+}
+
+/** The command-line overrides every rendering command takes. */
+export interface OverrideOptions {
   /** `key.path=value` overrides, merged after the environment files. @default [] */
   readonly set?: readonly string[];
   /** `<node>=<repo>:<tag>` image overrides (for pipelines that stamp a fresh tag). @default [] */
@@ -27,7 +31,7 @@ export interface SynthOptions extends EnvironmentSelection {
 }
 
 /** The command-line overrides of `--set` and `--image`, in the order given. */
-export function parseOverrides(o: { readonly set?: readonly string[]; readonly image?: readonly string[] }): Override[] {
+export function parseOverrides(o: OverrideOptions): Override[] {
   return [...(o.set ?? []).map(parseSetOverride), ...(o.image ?? []).map(parseImageOverride)];
 }
 

@@ -11,14 +11,10 @@ import type { RuleInfo } from '../../validate/rule.js';
 import { validateRendered, validateSpecOnly, type EnvironmentValidation } from '../../validate/validate-environment.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { renderEnvironment } from '../../synth/render.js';
-import { parseOverrides, renderProblems } from './synth.js';
+import { parseOverrides, renderProblems, type OverrideOptions } from './synth.js';
 
-export interface ValidateOptions extends EnvironmentSelection {
+export interface ValidateOptions extends EnvironmentSelection, OverrideOptions {
   readonly root: string;
-  /** `--set key.path=value` overrides, as for synth. @default [] */
-  readonly set?: readonly string[];
-  /** `--image node=repo:tag` overrides, as for synth. @default [] */
-  readonly image?: readonly string[];
 }
 
 export interface ValidatedEnvironment {
