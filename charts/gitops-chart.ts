@@ -6,10 +6,11 @@
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/application-specification/
  * @see https://fluxcd.io/flux/components/kustomize/kustomizations/
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { GitopsSpec } from '../src/environment/schema.js';
 import { ENVIRONMENT_LABEL, MANAGED_BY, PART_OF } from '../src/constructs/blockchain-node.js';
+import { customResource } from '../src/constructs/custom-resource.js';
 
 export interface GitopsChartProps {
   readonly environment: string;
@@ -37,9 +38,7 @@ export class GitopsChart extends Chart {
     };
     if (gitops.engine === 'argocd') {
       const namespace = gitops.namespace ?? 'argocd';
-      // Custom resource: cdk8s-plus has no type for it, so a plain ApiObject carries it.
-      new ApiObject(this, 'application', {
-        apiVersion: 'argoproj.io/v1alpha1',
+      customResource(this, 'application', {
         kind: 'Application',
         metadata: { name, namespace, labels },
         spec: {
@@ -55,14 +54,12 @@ export class GitopsChart extends Chart {
       });
     } else {
       const namespace = gitops.namespace ?? 'flux-system';
-      new ApiObject(this, 'source', {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
+      customResource(this, 'source', {
         kind: 'GitRepository',
         metadata: { name, namespace, labels },
         spec: { interval: gitops.interval, url: gitops.repoURL, ref: { branch: gitops.revision } },
       });
-      new ApiObject(this, 'kustomization', {
-        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      customResource(this, 'kustomization', {
         kind: 'Kustomization',
         metadata: { name, namespace, labels },
         spec: {

@@ -1,7 +1,8 @@
 /**
  * The one escape hatch for objects cdk8s-plus-27 has no class for: custom resources
  * (VolumeSnapshot, VolumeSnapshotContent, ServiceMonitor, PodMonitor, PrometheusRule, Google
- * Managed Prometheus PodMonitoring and Rules). Every such object in nodegen is made here, so a
+ * Managed Prometheus PodMonitoring and Rules, Argo CD Application, Flux GitRepository and
+ * Kustomization). Every such object in nodegen is made here, so a
  * reader finds all untyped output in one place.
  *
  * It is a plain cdk8s `ApiObject`: the object is written exactly as given, with nothing added and
@@ -20,6 +21,9 @@ export const CUSTOM_KINDS = {
   PrometheusRule: 'monitoring.coreos.com/v1',
   PodMonitoring: 'monitoring.googleapis.com/v1',
   Rules: 'monitoring.googleapis.com/v1',
+  Application: 'argoproj.io/v1alpha1',
+  GitRepository: 'source.toolkit.fluxcd.io/v1',
+  Kustomization: 'kustomize.toolkit.fluxcd.io/v1',
 } as const;
 
 export type CustomKind = keyof typeof CUSTOM_KINDS;
