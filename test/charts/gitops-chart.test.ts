@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../src/environment/load.js';
 import { renderEnvironment } from '../../src/synth/render.js';
 import { REPO } from '../helpers/project.js';
+import { checkSchema } from '../../src/validate/schema-validator.js';
 
 const root = join(REPO, 'test', 'fixtures', 'projects', 'gitops');
 const render = (env: string) => renderEnvironment(loadEnvironment(env, { root }));
@@ -35,6 +36,15 @@ describe('GitOps objects', () => {
     expect(source.spec).toEqual({ interval: '10m', url: 'ssh://git@github.com/example/chain-nodes.git', ref: { branch: 'release' } });
     expect(source.metadata.namespace).toBe('flux-system');
     expect(kustomization.spec).toMatchObject({ path: './dist/flux', prune: false, suspend: true, sourceRef: { kind: 'GitRepository', name: 'nodegen-flux' } });
+  });
+
+  it('writes objects that pass the Argo CD and Flux CRD schemas', () => {
+    const objects = [...render('argo').files, ...render('flux').files].filter((f) => f.name.startsWith('gitops/')).flatMap((f) => f.objects);
+    expect(objects.map((o) => o.kind)).toEqual(['Application', 'GitRepository', 'Kustomization']);
+    for (const o of objects) expect(checkSchema(o), `${o.kind}/${o.metadata.name}`).toEqual({ known: true, issues: [] });
+    // The check can fail: a field the CRD does not define is refused.
+    const broken = { ...objects[0]!, spec: { ...(objects[0] as any).spec, syncPolicyy: {} } };
+    expect((checkSchema(broken) as { issues: unknown[] }).issues.length).toBeGreaterThan(0);
   });
 
   it('refuses an unknown engine or a repository URL that is not https, ssh or git@', () => {
