@@ -52,3 +52,19 @@ export async function inputError(p: Promise<unknown>): Promise<InputError> {
   }
   throw new Error('expected an InputError');
 }
+
+/** Fixture environments that each break one policy rule (and only that one), with the rule. */
+export const POLICY_BREAKS: ReadonlyArray<readonly [string, string]> = [
+  ['public-endpoint', 'policy/public-endpoint'],
+  ['public-source-ranges', 'policy/public-source-ranges'],
+  ['rpc-namespaces', 'policy/rpc-namespaces'],
+  ['cors-vhosts', 'policy/cors-vhosts'],
+  ['network-tier', 'policy/network-tier'],
+  ['network-tier-mainnet', 'policy/network-tier'],
+  ['image-pinned', 'policy/image-pinned'],
+  ['resources', 'policy/resources'],
+  ['storage', 'policy/storage'],
+  ['storage-ephemeral', 'policy/storage'],
+  ['no-secrets', 'policy/no-secrets'],
+  ['no-secrets-hex', 'policy/no-secrets'],
+];

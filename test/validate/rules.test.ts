@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { RULES, UNUSED_WAIVER } from '../../src/validate/rules.js';
 import { isBlocking, type Finding } from '../../src/validate/finding.js';
-import { environmentFindings, inputError, manifestFindings, PROJECT } from './helpers.js';
+import { environmentFindings, inputError, manifestFindings, POLICY_BREAKS, PROJECT } from './helpers.js';
 import { validate } from '../../src/cli/commands/validate.js';
 
 type Fixture = { readonly env: string } | { readonly manifest: string };
@@ -102,21 +102,7 @@ describe('the passing environments of the fixture project', () => {
 });
 
 describe('the failing environments of the fixture project', () => {
-  it.each([
-    ['public-endpoint', 'policy/public-endpoint'],
-    ['public-source-ranges', 'policy/public-source-ranges'],
-    ['rpc-namespaces', 'policy/rpc-namespaces'],
-    ['cors-vhosts', 'policy/cors-vhosts'],
-    ['network-tier', 'policy/network-tier'],
-    ['network-tier-flag', 'policy/network-tier'],
-    ['network-tier-mainnet', 'policy/network-tier'],
-    ['image-pinned', 'policy/image-pinned'],
-    ['resources', 'policy/resources'],
-    ['storage', 'policy/storage'],
-    ['storage-ephemeral', 'policy/storage'],
-    ['no-secrets', 'policy/no-secrets'],
-    ['no-secrets-hex', 'policy/no-secrets'],
-  ])('environment %s breaks only %s', async (env, rule) => {
+  it.each([...POLICY_BREAKS, ['network-tier-flag', 'policy/network-tier']])('environment %s breaks only %s', async (env, rule) => {
     const r = await validate({ root: PROJECT, env });
     expect(r.ok).toBe(false);
     expect([...new Set(r.findings.filter(isBlocking).map((f) => f.rule))]).toEqual([rule]);

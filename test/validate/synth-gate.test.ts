@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synth } from '../../src/cli/commands/synth.js';
 import { cli, snapshotTree } from '../helpers/project.js';
-import { inputError, PROJECT } from './helpers.js';
+import { inputError, POLICY_BREAKS, PROJECT } from './helpers.js';
 
 let root: string;
 
@@ -24,21 +24,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const REFUSED: ReadonlyArray<readonly [string, string]> = [
-  ['public-endpoint', 'policy/public-endpoint'],
-  ['public-endpoint-unrenderable', 'policy/public-endpoint'],
-  ['public-source-ranges', 'policy/public-source-ranges'],
-  ['rpc-namespaces', 'policy/rpc-namespaces'],
-  ['cors-vhosts', 'policy/cors-vhosts'],
-  ['network-tier', 'policy/network-tier'],
-  ['network-tier-mainnet', 'policy/network-tier'],
-  ['image-pinned', 'policy/image-pinned'],
-  ['resources', 'policy/resources'],
-  ['storage', 'policy/storage'],
-  ['storage-ephemeral', 'policy/storage'],
-  ['no-secrets', 'policy/no-secrets'],
-  ['no-secrets-hex', 'policy/no-secrets'],
-];
+const REFUSED: ReadonlyArray<readonly [string, string]> = [...POLICY_BREAKS, ['public-endpoint-unrenderable', 'policy/public-endpoint']];
 
 describe('synth refuses an environment that breaks a rule', () => {
   it.each(REFUSED)('environment %s is refused naming %s, and dist/ is untouched', async (env, rule) => {
