@@ -1,21 +1,33 @@
 'use strict';
 /**
- * Keeps lib/ (the compiled JavaScript) in step with src/ and charts/.
+ * Keeps lib/ (the compiled JavaScript) in step with its inputs: src/, charts/, tsconfig.json, the
+ * bundler script and the installed packages (the bundled CLI carries their code).
  *
- * The build stamps lib/ with a hash of every compiled input. Before running, bin/nodegen.js
- * compares that stamp with the sources: when they differ it rebuilds (or, without the compiler,
+ * The build compiles with tsc (lib/src, lib/charts: the library and the tests' spawned CLI
+ * fallback), bundles the CLI with bin/bundle.mjs (lib/cli), empties the V8 code cache
+ * (lib/.cache) and stamps lib/ with a hash of every input. Before running, bin/nodegen.js asks
+ * ensureFresh(): when the inputs differ from the stamp it rebuilds (or, without the compiler,
  * refuses with the command to run). nodegen never synthesizes from stale compiled code.
+ *
+ * The check runs on every command, so it is kept cheap (issue 7): the stamp also records each
+ * input's size and modification time, and only when one of those changed are the files read and
+ * hashed (a touched but unchanged file costs one hash, then the stamp is refreshed). Node's
+ * crypto and child_process are required only then.
  *
  *   node bin/build.js          build now (npm run build, and npm ci through "prepare")
  */
-const { createHash } = require('node:crypto');
-const { existsSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { spawnSync } = require('node:child_process');
 
 const ROOT = join(__dirname, '..');
 const STAMP = join(ROOT, 'lib', '.source-hash');
-const INPUTS = ['src', 'charts'];
+const CACHE = join(ROOT, 'lib', '.cache');
+const SOURCE_DIRS = ['src', 'charts'];
+/**
+ * Single files the build depends on. npm rewrites node_modules/.package-lock.json whenever it
+ * changes node_modules, so an upgraded dependency rebuilds the bundle.
+ */
+const INPUT_FILES = ['tsconfig.json', 'bin/bundle.mjs', 'node_modules/.package-lock.json'];
 
 function sourceFiles(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -26,14 +38,48 @@ function sourceFiles(dir, out) {
   return out;
 }
 
-/** Hash of tsconfig.json and every .ts file under src/ and charts/, names included. */
+/** Every input file of the build, absolute, in a stable order. */
+function inputs() {
+  const files = SOURCE_DIRS.flatMap((d) => (existsSync(join(ROOT, d)) ? sourceFiles(join(ROOT, d), []) : [])).sort();
+  return [...INPUT_FILES.map((f) => join(ROOT, f)).filter((f) => existsSync(f)), ...files];
+}
+
+/** Hash of every input file, names included. */
 function sourceHash() {
-  const files = INPUTS.flatMap((d) => (existsSync(join(ROOT, d)) ? sourceFiles(join(ROOT, d), []) : [])).sort();
+  const { createHash } = require('node:crypto');
   const h = createHash('sha256');
-  for (const f of [join(ROOT, 'tsconfig.json'), ...files]) {
-    h.update(f.slice(ROOT.length)).update('\0').update(readFileSync(f)).update('\0');
-  }
+  for (const f of inputs()) h.update(f.slice(ROOT.length)).update('\0').update(readFileSync(f)).update('\0');
   return h.digest('hex');
+}
+
+/** Name, size and modification time of every input: equal fingerprints need no hashing. */
+function fingerprint() {
+  return inputs()
+    .map((f) => {
+      const s = statSync(f);
+      return `${f.slice(ROOT.length)}:${s.size}:${s.mtimeMs}`;
+    })
+    .join('\n');
+}
+
+/** The stamp lib/ carries: { hash, fingerprint }, or undefined when there is none. */
+function readStamp() {
+  try {
+    const [hash, ...rest] = readFileSync(STAMP, 'utf8').split('\n');
+    return { hash, fingerprint: rest.join('\n').trimEnd() };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stamps lib/ with the inputs' hash and fingerprint (first line: the hash). Take the fingerprint
+ * before hashing: a file saved meanwhile then differs from the stamp and is hashed next time.
+ */
+function writeStamp(hash, print) {
+  const temp = `${STAMP}.${process.pid}.tmp`;
+  writeFileSync(temp, `${hash}\n${print}\n`);
+  renameSync(temp, STAMP);
 }
 
 /** The TypeScript compiler's entry, or undefined when it is not installed. */
@@ -45,36 +91,75 @@ function tscPath() {
   }
 }
 
-/** Compiles with tsc; returns true on success. Output goes to stderr so stdout stays clean. */
+/** Whether rolldown (the bundler, a devDependency) is installed. */
+function hasBundler() {
+  try {
+    require.resolve('rolldown/package.json', { paths: [ROOT] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Compiles with tsc, then bundles the CLI; returns true on success. Output goes to stderr so
+ * stdout stays clean. Without rolldown the CLI runs unbundled from lib/src (slower, same output).
+ */
 function build() {
   const tsc = tscPath();
   if (!tsc) {
     process.stderr.write('nodegen: TypeScript is not installed; run `npm ci`\n');
     return false;
   }
+  const { spawnSync } = require('node:child_process');
+  const print = fingerprint();
   const hash = sourceHash();
   const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0) return false;
-  writeFileSync(STAMP, hash + '\n');
+  rmSync(join(ROOT, 'lib', 'cli'), { recursive: true, force: true });
+  rmSync(CACHE, { recursive: true, force: true });
+  if (hasBundler()) {
+    const b = spawnSync(process.execPath, [join(__dirname, 'bundle.mjs')], { stdio: ['ignore', 2, 2] });
+    if (b.status !== 0) return false;
+  }
+  writeStamp(hash, print);
   return true;
 }
 
 /**
- * Makes sure lib/ matches the sources, rebuilding when needed. Returns an error message, or
+ * Makes sure lib/ matches its inputs, rebuilding when needed. Returns an error message, or
  * undefined when lib/ is current. Installed copies without src/ are taken as built.
  */
 function ensureFresh() {
   if (!existsSync(join(ROOT, 'src'))) return undefined;
-  const current = existsSync(STAMP) ? readFileSync(STAMP, 'utf8').trim() : '';
-  if (current === sourceHash()) return undefined;
-  if (!tscPath()) {
-    return 'nodegen: src/ or charts/ changed since the last build and TypeScript is not installed; run `npm ci` (or `npm run build`) first';
+  const stamp = readStamp();
+  const print = fingerprint();
+  if (stamp && stamp.fingerprint === print) return undefined;
+  const hash = sourceHash();
+  if (stamp && stamp.hash === hash) {
+    // Touched, not changed (a checkout, a copy): remember the new times; a failed write only
+    // means the next run hashes again.
+    try {
+      writeStamp(hash, print);
+    } catch {
+      /* read-only lib/ */
+    }
+    return undefined;
   }
-  process.stderr.write('nodegen: src/ or charts/ changed since the last build; rebuilding...\n');
+  if (!tscPath()) {
+    return 'nodegen: the sources (src/, charts/) or installed packages changed since the last build and TypeScript is not installed; run `npm ci` (or `npm run build`) first';
+  }
+  process.stderr.write('nodegen: the sources (src/, charts/) or installed packages changed since the last build; rebuilding...\n');
   return build() ? undefined : 'nodegen: the build failed (errors above); fix them, or run `npm run build` to see them again';
 }
 
-module.exports = { ensureFresh, sourceHash };
+/** The CLI's entry: the bundle when it was built, else the compiled modules. */
+function cliEntry() {
+  const bundled = join(ROOT, 'lib', 'cli', 'run.js');
+  return existsSync(bundled) ? bundled : join(ROOT, 'lib', 'src', 'cli', 'run.js');
+}
+
+module.exports = { ensureFresh, sourceHash, fingerprint, writeStamp, cliEntry, CACHE };
 
 if (require.main === module) {
   process.exitCode = build() ? 0 : 1;

@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 'use strict';
-// Thin launcher: make sure the compiled CLI matches the sources, then run it.
-const message = require('./build.js').ensureFresh();
+// Thin launcher: make sure the compiled CLI matches the sources, then run it, with a V8 code cache
+// for the bundled CLI's files and the precompiled schema validators (bin/compile-cache.js).
+const build = require('./build.js');
+const message = build.ensureFresh();
 if (message) {
   process.stderr.write(message + '\n');
   process.exitCode = 1;
 } else {
-  require('../lib/src/cli/run.js').main(require('../package.json').version);
+  const { join, sep } = require('node:path');
+  const cli = join(__dirname, '..', 'lib', 'cli') + sep;
+  const validators = join('validate', 'schemas', 'validators.js');
+  require('./compile-cache.js').install({
+    root: build.CACHE,
+    include: (file) => file.startsWith(cli) || file.endsWith(validators),
+  });
+  require(build.cliEntry()).main(require('../package.json').version);
 }

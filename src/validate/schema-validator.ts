@@ -71,10 +71,15 @@ interface SchemaBundle {
 
 /**
  * The vendored schemas ship in src/validate/schemas (the package includes src/). Under the test
- * runner this module runs from src/validate; compiled, from lib/src/validate.
+ * runner this module runs from src/validate; compiled, from lib/src/validate; bundled into the
+ * CLI (bin/bundle.mjs), from lib/cli.
  */
 function schemaDir(): string {
-  const candidates = [join(__dirname, 'schemas'), join(__dirname, '..', '..', '..', 'src', 'validate', 'schemas')];
+  const candidates = [
+    join(__dirname, 'schemas'), // the test runner: src/validate
+    join(__dirname, '..', '..', '..', 'src', 'validate', 'schemas'), // compiled: lib/src/validate
+    join(__dirname, '..', '..', 'src', 'validate', 'schemas'), // the bundled CLI: lib/cli
+  ];
   const found = candidates.find((d) => existsSync(join(d, 'kubernetes.json')));
   if (!found) throw new Error(`vendored schemas not found (looked in ${candidates.join(', ')})`);
   return found;
