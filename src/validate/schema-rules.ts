@@ -1,6 +1,6 @@
 /**
- * Schema rules: every rendered object against the schema of its kind (Kubernetes 1.35 and the
- * vendored CRDs, plus kubernetes-models for the built-in kinds).
+ * Schema rules: every rendered object against the vendored schema of its kind (Kubernetes 1.35,
+ * with the enums of kubernetes-models, and the CRDs).
  */
 import { at, type ObjectEntry, type Rule } from './rule.js';
 import { checkSchema, type SchemaResult } from './schema-validator.js';
@@ -24,10 +24,11 @@ export const schemaRule: Rule = {
   severity: 'error',
   title: 'every object matches the schema of its kind: types, required fields, enums, formats',
   explain:
-    'Each object is checked against the Kubernetes 1.35 OpenAPI schema (vendored in src/validate/schemas) and, for built-in kinds, ' +
-    'by kubernetes-models. Custom resources (VolumeSnapshot, ServiceMonitor, PodMonitor, PrometheusRule, PodMonitoring, Argo CD ' +
-    'Application, Flux GitRepository and Kustomization) are checked against their CRD schemas. A wrong type, a missing required ' +
-    'field or a value outside an enum is what the API server refuses.',
+    'Each object is checked against the Kubernetes 1.35 OpenAPI schema (vendored in src/validate/schemas), with the enums ' +
+    'that document lacks (a port protocol, a restart policy) taken from kubernetes-models. Custom resources (VolumeSnapshot, ' +
+    'ServiceMonitor, PodMonitor, PrometheusRule, PodMonitoring, Argo CD Application, Flux GitRepository and Kustomization) are ' +
+    'checked against their CRD schemas. A wrong type, a missing required field or a value outside an enum is what the API ' +
+    'server refuses.',
   waivable: false,
   check(ctx, report) {
     for (const e of ctx.objects) {

@@ -1,15 +1,13 @@
 /**
- * Schema checks of rendered objects, two ways:
+ * Schema checks of rendered objects against the vendored JSON schemas in ./schemas: the
+ * Kubernetes 1.35 built-in kinds and the CRDs nodegen may emit. Every object is closed, so an
+ * unknown field is an error as it is for `kubectl apply` (server-side field validation is Strict
+ * by default). The built-in kinds' enums, which the OpenAPI v2 document lacks, were copied from
+ * kubernetes-models when the schemas were generated (./schemas/generate.mjs); nodegen does not
+ * load kubernetes-models (requiring it cost about 66 ms and its checks 25 ms of every `synth`).
  *
- * 1. the vendored JSON schemas in ./schemas (Kubernetes 1.35 built-in kinds and the CRDs nodegen
- *    may emit), with every object closed, so an unknown field is an error as it is for
- *    `kubectl apply` (server-side field validation is Strict by default);
- * 2. kubernetes-models (types, required fields, enums and formats of the built-in kinds, from the
- *    Kubernetes OpenAPI schema), which does not flag unknown fields.
- *
- * The vendored schemas come compiled ahead of time (./schemas/validators.js, Ajv standalone code,
- * used while it matches the schema files); kubernetes-models classes are required on first use,
- * one kind at a time: a run pays only for the kinds it meets.
+ * The schemas come compiled ahead of time (./schemas/validators.js, Ajv standalone code, used
+ * while it matches the schema files).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,40 +27,6 @@ export interface SchemaIssue {
 
 /** The outcome of checking one object. */
 export type SchemaResult = { readonly known: false } | { readonly known: true; readonly issues: readonly SchemaIssue[] };
-
-/** A kubernetes-models class: its prototype's `validate` checks `this` against the kind's schema. */
-interface ModelClass {
-  readonly prototype: { validate(this: unknown): void };
-}
-
-/**
- * kubernetes-models modules, by `apiVersion/kind`. A kind added to schemas/generate.mjs belongs here
- * too. Each is required on first use: a run loads only the models of the kinds it meets (the
- * StatefulSet's alone pulls in the whole PodSpec graph of validators).
- */
-const MODELS: Record<string, string> = {
-  'v1/Namespace': 'kubernetes-models/v1/Namespace',
-  'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
-  'v1/Secret': 'kubernetes-models/v1/Secret',
-  'v1/Service': 'kubernetes-models/v1/Service',
-  'v1/ServiceAccount': 'kubernetes-models/v1/ServiceAccount',
-  'v1/PersistentVolumeClaim': 'kubernetes-models/v1/PersistentVolumeClaim',
-  'v1/LimitRange': 'kubernetes-models/v1/LimitRange',
-  'v1/ResourceQuota': 'kubernetes-models/v1/ResourceQuota',
-  'apps/v1/StatefulSet': 'kubernetes-models/apps/v1/StatefulSet',
-  'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
-  'apps/v1/DaemonSet': 'kubernetes-models/apps/v1/DaemonSet',
-  'batch/v1/CronJob': 'kubernetes-models/batch/v1/CronJob',
-  'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
-  'networking.k8s.io/v1/NetworkPolicy': 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
-  'networking.k8s.io/v1/Ingress': 'kubernetes-models/networking.k8s.io/v1/Ingress',
-  'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
-  'rbac.authorization.k8s.io/v1/Role': 'kubernetes-models/rbac.authorization.k8s.io/v1/Role',
-  'rbac.authorization.k8s.io/v1/RoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
-  'rbac.authorization.k8s.io/v1/ClusterRole': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole',
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
-  'autoscaling/v2/HorizontalPodAutoscaler': 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
-};
 
 interface SchemaBundle {
   readonly kinds: Record<string, object>;
@@ -232,16 +196,6 @@ export function knownKinds(): string[] {
   return [...Object.keys(s.kubernetes.kinds), ...Object.keys(s.crds.kinds)].sort();
 }
 
-/** The `apiVersion/kind` keys kubernetes-models checks (every vendored built-in kind should be one). */
-export function modelKinds(): string[] {
-  return Object.keys(MODELS).sort();
-}
-
-/** The `apiVersion/kind` keys of the vendored built-in kinds. */
-export function builtInKinds(): string[] {
-  return Object.keys(load().kubernetes.kinds).sort();
-}
-
 function dotted(instancePath: string, extra?: string): string {
   const segs = instancePath.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
   if (extra !== undefined) segs.push(extra);
@@ -264,13 +218,13 @@ const FORMAT_NAMES: Record<string, string> = {
 };
 
 /** Turns ajv errors into issues: one per path, the most specific message first, union noise dropped. */
-function toIssues(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] {
+function toIssues(errors: readonly ErrorObject[]): SchemaIssue[] {
   const out: SchemaIssue[] = [];
-  // kubernetes-models' validators do not carry the offending value; look it up.
-  const dataOf = (e: ErrorObject): unknown =>
-    e.data !== undefined ? e.data : e.instancePath.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k.replaceAll('~1', '/').replaceAll('~0', '~')], root);
+  // The messages quote the offending value: AJV_OPTIONS.verbose puts it on every error (`e.data`).
   const specific = errors.filter((e) => !['anyOf', 'oneOf', 'allOf', 'if'].includes(e.keyword));
   const used = specific.length > 0 ? specific : errors;
+  // A value of the wrong type fails its enum too; the type error says enough.
+  const mistyped = new Set(used.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of used) {
     const params = e.params as Record<string, unknown>;
     switch (e.keyword) {
@@ -289,21 +243,22 @@ function toIssues(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] 
         out.push({ kind: 'schema', path: dotted(e.instancePath, String(params['missingProperty'])), message: 'required field is missing' });
         break;
       case 'enum':
-        out.push({ kind: 'schema', path: dotted(e.instancePath), message: `${show(dataOf(e))} is not allowed; expected one of: ${(params['allowedValues'] as unknown[]).map(String).join(', ')}` });
+        if (mistyped.has(e.instancePath)) break;
+        out.push({ kind: 'schema', path: dotted(e.instancePath), message: `${show(e.data)} is not allowed; expected one of: ${(params['allowedValues'] as unknown[]).map(String).join(', ')}` });
         break;
       case 'format': {
         const f = String(params['format']);
-        out.push({ kind: 'schema', path: dotted(e.instancePath), message: `${show(dataOf(e))} is not ${FORMAT_NAMES[f] ?? `of format ${f}`}` });
+        out.push({ kind: 'schema', path: dotted(e.instancePath), message: `${show(e.data)} is not ${FORMAT_NAMES[f] ?? `of format ${f}`}` });
         break;
       }
       case 'type': {
         const t = params['type'];
         const types = Array.isArray(t) ? t.join(' or ') : String(t);
-        out.push({ kind: 'schema', path: dotted(e.instancePath), message: `must be ${types}, got ${show(dataOf(e))}` });
+        out.push({ kind: 'schema', path: dotted(e.instancePath), message: `must be ${types}, got ${show(e.data)}` });
         break;
       }
       default:
-        out.push({ kind: 'schema', path: dotted(e.instancePath), message: `${e.message ?? 'is invalid'}${typeof dataOf(e) !== 'object' ? ` (got ${show(dataOf(e))})` : ''}` });
+        out.push({ kind: 'schema', path: dotted(e.instancePath), message: `${e.message ?? 'is invalid'}${typeof e.data !== 'object' ? ` (got ${show(e.data)})` : ''}` });
     }
   }
   const seen = new Set<string>();
@@ -315,37 +270,9 @@ function toIssues(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] 
   });
 }
 
-const models = new Map<string, ModelClass | undefined>();
-
-/** The kubernetes-models class of a built-in kind, required on first use. */
-function modelFor(key: string): ModelClass | undefined {
-  if (models.has(key)) return models.get(key);
-  const module = MODELS[key];
-  // The class is exported under the kind's name (`StatefulSet`).
-  const Model = module ? (require(module) as Record<string, ModelClass>)[key.slice(key.lastIndexOf('/') + 1)] : undefined;
-  if (module && !Model) throw new Error(`${module} has no class for ${key}`);
-  models.set(key, Model);
-  return Model;
-}
-
-/** Runs kubernetes-models' validator for a built-in kind. */
-function modelIssues(key: string, object: object): SchemaIssue[] {
-  const Model = modelFor(key);
-  if (!Model) return [];
-  try {
-    // Called on the object itself: constructing a model would deep-copy every object first.
-    Model.prototype.validate.call(object);
-    return [];
-  } catch (e) {
-    const errors = (e as { errors?: ErrorObject[] }).errors;
-    if (!Array.isArray(errors)) throw e;
-    return toIssues(errors, object);
-  }
-}
-
 /**
- * Checks one object against its vendored schema and, for built-in kinds, kubernetes-models.
- * Returns `known: false` when no schema is vendored for its apiVersion and kind.
+ * Checks one object against its vendored schema. Returns `known: false` when no schema is vendored
+ * for its apiVersion and kind.
  */
 export function checkSchema(object: { readonly apiVersion?: unknown; readonly kind?: unknown }): SchemaResult {
   return check(object, validatorFor);
@@ -363,12 +290,5 @@ function check(object: { readonly apiVersion?: unknown; readonly kind?: unknown 
   const key = `${String(object.apiVersion)}/${String(object.kind)}`;
   const validate = validatorOf(key);
   if (!validate) return { known: false };
-  const issues = validate(object) ? [] : toIssues(validate.errors ?? [], object);
-  // kubernetes-models knows enums the 1.35 document leaves open (the vendored OpenAPI v2 schema has
-  // none: a port's protocol, a pod's restartPolicy); keep what it adds at new paths. It stays on
-  // synth's path too: without it synth would write objects that `nodegen validate` refuses.
-  // Nothing under a field already reported (an unknown `status` has no required `replicas`).
-  const reported = issues.map((i) => i.path);
-  const more = modelIssues(key, object).filter((i) => !reported.some((p) => i.path === p || i.path.startsWith(`${p}.`) || i.path.startsWith(`${p}[`)));
-  return { known: true, issues: [...issues, ...more] };
+  return { known: true, issues: validate(object) ? [] : toIssues(validate.errors ?? []) };
 }

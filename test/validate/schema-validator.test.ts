@@ -1,11 +1,15 @@
 /**
  * The schema check: vendored Kubernetes 1.35 and CRD schemas (closed, so unknown fields are
- * errors) plus kubernetes-models, on the objects nodegen really renders and on real mistakes.
+ * errors; the built-in kinds with the enums of kubernetes-models), on the objects nodegen really
+ * renders and on real mistakes.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderSelected } from '../../src/cli/commands/synth.js';
 import type { RenderedObject } from '../../src/synth/render.js';
-import { builtInKinds, checkSchema, knownKinds, modelKinds } from '../../src/validate/schema-validator.js';
+import { checkSchema, knownKinds } from '../../src/validate/schema-validator.js';
+import { REPO } from '../helpers/project.js';
 import { PROJECT } from './helpers.js';
 
 /** Every object the fixture project's feature environments render, gitops files included. */
@@ -51,8 +55,23 @@ describe('the vendored schemas', () => {
     }
   });
 
-  it('give every built-in kind a kubernetes-models check too', () => {
-    expect(modelKinds()).toEqual(builtInKinds());
+  it('carry exactly the enums kubernetes-models has, for every string property of every definition', () => {
+    const compared = modelParity();
+    expect(compared.differences).toEqual([]);
+    // The probe means something only if it reaches kubernetes-models' properties and finds enums.
+    expect(compared.properties).toBeGreaterThan(400);
+    expect(compared.enums).toBeGreaterThan(90);
+    // Fields and definitions newer than kubernetes-models (Kubernetes 1.34 and 1.35) get no enums;
+    // when an upgrade brings them, regenerate the schemas (src/validate/schemas/README.md) and
+    // shorten these lists.
+    expect(compared.unknownToModel).toEqual(['io.k8s.api.core.v1.PodSpec.hostnameOverride']);
+    expect(compared.withoutModel).toEqual([
+      'io.k8s.api.core.v1.ContainerRestartRule',
+      'io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes',
+      'io.k8s.api.core.v1.FileKeySelector',
+      'io.k8s.api.core.v1.PodCertificateProjection',
+      'io.k8s.api.core.v1.WorkloadReference',
+    ]);
   });
 
   it('know nothing of an apiVersion that does not exist', () => {
@@ -83,6 +102,9 @@ describe('built-in kinds', () => {
     expect(issues(svc)).toEqual([]);
     svc['spec']['ports'][0]['targetPort'] = true;
     expect(issues(svc).map((i) => i.path)).toContain('spec.ports[0].targetPort');
+    // Go's IntOrString holds an int32.
+    svc['spec']['ports'][0]['targetPort'] = 2 ** 40;
+    expect(issues(svc)).toEqual([expect.objectContaining({ path: 'spec.ports[0].targetPort', message: '1099511627776 is not a 32-bit integer' })]);
   });
 
   it('take quantities as strings of the quantity grammar or as numbers', () => {
@@ -97,21 +119,115 @@ describe('built-in kinds', () => {
     ]);
   });
 
-  it('refuse a wrong type and a value outside an enum (kubernetes-models knows the enum)', () => {
+  it('refuse a wrong type and a value outside an enum (the enums are vendored too)', () => {
     const sts = one('StatefulSet');
     sts['spec']['replicas'] = 'two';
     sts['spec']['template']['spec']['containers'][0]['ports'][0]['protocol'] = 'tcp';
-    const found = issues(sts).map((i) => i.path);
-    expect(found).toContain('spec.replicas');
-    expect(found).toContain('spec.template.spec.containers[0].ports[0].protocol');
+    expect(issues(sts)).toEqual([
+      expect.objectContaining({ kind: 'schema', path: 'spec.replicas', message: 'must be integer, got "two"' }),
+      expect.objectContaining({ kind: 'schema', path: 'spec.template.spec.containers[0].ports[0].protocol', message: '"tcp" is not allowed; expected one of: SCTP, TCP, UDP' }),
+    ]);
+  });
+
+  it('refuse a restart policy outside its enum, naming the allowed values', () => {
+    const sts = one('StatefulSet');
+    sts['spec']['template']['spec']['restartPolicy'] = 'Sometimes';
+    expect(issues(sts)).toEqual([
+      expect.objectContaining({ kind: 'schema', path: 'spec.template.spec.restartPolicy', message: '"Sometimes" is not allowed; expected one of: Always, Never, OnFailure' }),
+    ]);
+  });
+
+  it('refuse a Service type outside its enum, naming the allowed values', () => {
+    const svc = one('Service');
+    svc['spec']['type'] = 'Internal';
+    expect(issues(svc)).toEqual([
+      expect.objectContaining({ kind: 'schema', path: 'spec.type', message: '"Internal" is not allowed; expected one of: ClusterIP, ExternalName, LoadBalancer, NodePort' }),
+    ]);
+  });
+
+  it('check enums in lists of strings, and report a value of the wrong type once, as a type error', () => {
+    const np = one('NetworkPolicy');
+    np['spec']['policyTypes'] = ['Ingress', 'Outgress'];
+    expect(issues(np)).toEqual([
+      expect.objectContaining({ path: 'spec.policyTypes[1]', message: '"Outgress" is not allowed; expected one of: Egress, Ingress' }),
+    ]);
+    np['spec']['policyTypes'] = ['Ingress', 7];
+    expect(issues(np)).toEqual([expect.objectContaining({ path: 'spec.policyTypes[1]', message: 'must be string, got 7' })]);
   });
 
   it('refuse a missing required field', () => {
-    const np = one('NetworkPolicy');
-    delete np['spec']['podSelector'];
-    expect(issues(np)).toEqual([expect.objectContaining({ kind: 'schema', path: 'spec.podSelector', message: 'required field is missing' })]);
+    const svc = one('Service');
+    delete svc['spec']['ports'][0]['port'];
+    expect(issues(svc)).toEqual([expect.objectContaining({ kind: 'schema', path: 'spec.ports[0].port', message: 'required field is missing' })]);
   });
 });
+
+/** One string property of a definition in kubernetes.json: what its strings allow. */
+interface StringSlot {
+  readonly node: { readonly enum?: readonly string[] };
+  /** The definition's data that puts `value` in this slot, and the instance path it sits at. */
+  data(value: unknown): object;
+  readonly path: string;
+}
+
+/** The string, list of strings or map of strings a property holds, if it holds strings. */
+function stringSlot(property: string, schema: Record<string, any>): StringSlot | undefined {
+  const isString = (s: Record<string, any> | undefined) => s?.['type'] === 'string';
+  if (isString(schema)) return { node: schema, data: (v) => ({ [property]: v }), path: `/${property}` };
+  if (schema['type'] === 'array' && isString(schema['items'])) return { node: schema['items'], data: (v) => ({ [property]: [v] }), path: `/${property}/0` };
+  if (schema['type'] === 'object' && isString(schema['additionalProperties'])) {
+    return { node: schema['additionalProperties'], data: (v) => ({ [property]: { key: v } }), path: `/${property}/key` };
+  }
+  return undefined;
+}
+
+type ModelValidate = ((data: unknown) => boolean) & { errors?: Array<{ keyword: string; instancePath: string; params: Record<string, any> }> | null };
+
+/** kubernetes-models' Ajv validator of an OpenAPI definition (a dev-time reference), if it has one. */
+function modelValidator(definition: string): ModelValidate | undefined {
+  const pascal = definition.split('.').map((s) => s[0]!.toUpperCase() + s.slice(1)).join('');
+  const pkg = definition.startsWith('io.k8s.apimachinery.') ? '@kubernetes-models/apimachinery' : 'kubernetes-models';
+  const file = join(REPO, 'node_modules', pkg, '_schemas', `${pascal}.js`);
+  return existsSync(file) ? (require(file) as { validate: ModelValidate }).validate : undefined;
+}
+
+/**
+ * Compares every string property of every vendored definition with kubernetes-models: the enum it
+ * reports for a value no enum allows must be the vendored one, and a property without an enum
+ * there must have none here.
+ */
+function modelParity() {
+  const kubernetes = JSON.parse(readFileSync(join(REPO, 'src', 'validate', 'schemas', 'kubernetes.json'), 'utf8')) as { definitions: Record<string, Record<string, any>> };
+  const differences: string[] = [];
+  const withoutModel: string[] = [];
+  const unknownToModel: string[] = [];
+  let properties = 0;
+  let enums = 0;
+  for (const [name, definition] of Object.entries(kubernetes.definitions)) {
+    const validate = modelValidator(name);
+    if (!validate) {
+      withoutModel.push(name);
+      continue;
+    }
+    for (const [property, schema] of Object.entries<Record<string, any>>(definition['properties'] ?? {})) {
+      const slot = stringSlot(property, schema);
+      if (!slot) continue;
+      const at = (value: unknown) => (validate(slot.data(value)), (validate.errors ?? []).filter((e) => e.instancePath === slot.path));
+      // kubernetes-models knows the property if it refuses a number there.
+      if (!at(12345).some((e) => e.keyword === 'type')) {
+        unknownToModel.push(`${name}.${property}`);
+        continue;
+      }
+      properties++;
+      const expected = at('\u0000 no enum has this').find((e) => e.keyword === 'enum')?.params['allowedValues'] as string[] | undefined;
+      if (expected) enums++;
+      if (JSON.stringify(slot.node.enum) !== JSON.stringify(expected)) {
+        differences.push(`${name}.${property}: vendored ${JSON.stringify(slot.node.enum)}, kubernetes-models ${JSON.stringify(expected)}`);
+      }
+    }
+  }
+  return { differences, withoutModel: withoutModel.sort(), unknownToModel: unknownToModel.sort(), properties, enums };
+}
 
 describe('custom resources', () => {
   const mistakes: Array<[string, string, (o: Record<string, any>) => void, string]> = [
