@@ -49,6 +49,13 @@ if (!existsSync(ENTRY)) {
   process.exit(1);
 }
 
+/**
+ * Whitespace and comments go (the chunks are read on every run; 40% fewer bytes), names stay:
+ * stack traces and CPU profiles keep naming nodegen's and the packages' functions. Licence
+ * comments stay, at the end of each chunk.
+ */
+const MINIFY = { compress: false, mangle: false, codegen: { removeWhitespace: true, legalComments: 'eof' } };
+
 const { build } = await import('rolldown');
 rmSync(OUT, { recursive: true, force: true });
 try {
@@ -59,7 +66,7 @@ try {
     // Node >= 20 runs CommonJS; the chunks require each other and Node's built-ins. Source maps
     // let profiles (npm run bench) and debuggers see the original files; Node does not read them
     // at run time.
-    output: { dir: OUT, format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', sourcemap: true },
+    output: { dir: OUT, format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', sourcemap: true, minify: MINIFY },
     logLevel: 'warn',
   });
   // Which packages each chunk holds (`nodegen` for this repository's code): lets the benchmark
