@@ -10,10 +10,10 @@ if (message) {
 } else {
   const { join, sep } = require('node:path');
   const cli = join(__dirname, '..', 'lib', 'cli') + sep;
-  const validators = join('validate', 'schemas', 'validators.js');
+  const validators = join(__dirname, '..', 'src', 'validate', 'schemas', 'validators.');
   require('./compile-cache.js').install({
     root: build.CACHE,
-    include: (file) => file.startsWith(cli) || file.endsWith(validators),
+    include: (file) => file.startsWith(cli) || file.startsWith(validators),
   });
   require(build.cliEntry()).main(require('../package.json').version);
 }

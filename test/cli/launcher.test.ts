@@ -133,7 +133,7 @@ describe('the launcher', () => {
     expect(synthChunk).toBeDefined();
     const cached = readdirSync(join(root, 'lib', '.cache', `${process.version}-${process.arch}`));
     expect(cached.some((f) => f.startsWith(`${synthChunk!}.`))).toBe(true);
-    expect(cached.some((f) => f.startsWith('validators.js.'))).toBe(true);
+    expect(cached.some((f) => f.startsWith('validators.kubernetes.js.'))).toBe(true);
   });
 
   it('keeps --help off the chunks that hold cdk8s', () => {
