@@ -2,13 +2,19 @@
 /**
  * `npm run bench`: how long nodegen takes, as users run it, whole process and all.
  *
- * Runs the built CLI (`node bin/nodegen.js ...`, with src/ present so the launcher's freshness
- * check is paid as in a clone) in a temporary copy of the project, never in the repository's
- * dist/. After one warm-up run per case, every case runs BENCH_RUNS times, interleaved case by
- * case so that drift on a shared machine hits all cases alike. Reports median/min/max wall time
- * and peak RSS, the ratio to a bare `node -e ''` measured in the same run, the cost per node of
- * generated fleets and whether it grows linearly, whether `--help` and `list` load cdk8s, the
- * targets of issue 7, and (unless BENCH_PROFILE=0) where the time goes.
+ * Runs the built CLI as users run it (`node bin/nodegen.js ...`: the launcher's freshness check,
+ * the bundled lib/cli and its V8 code cache in lib/.cache) in a temporary copy of the project,
+ * never in the repository's dist/. The copy starts without a code cache; one warm-up run per case
+ * writes it, a check run confirms V8 takes it (the `code cache` column), and then every case runs
+ * BENCH_RUNS times, interleaved case by case so that drift on a shared machine hits all cases
+ * alike: the timed runs measure the steady state, with a warm code cache. One row, labelled so,
+ * runs `synth --all` with the cache emptied before each run (a user's first run after a build).
+ *
+ * Reports median/min/max wall time and peak RSS, the ratio to a bare `node -e ''` measured in the
+ * same run, the cost per node of generated fleets and whether it grows linearly, which code each
+ * command loads (`--help` and `list` must not load cdk8s), the targets of issue 7, a reference
+ * cdk8s `app.synth()` of the same fleets and, when the cdk8s CLI is installed, `cdk8s synth` of
+ * that reference app, and (unless BENCH_PROFILE=0) where the time goes, from CPU profiles.
  *
  * Writes .bench/results.json, .bench/results.md and .bench/profiles/*.cpuprofile (git-ignored).
  *
@@ -17,17 +23,20 @@
  *   BENCH_RUNS_LARGE=3    timed runs for fleets of BENCH_LARGE_FROM (5000) nodes or more
  *   BENCH_SIZES=10,100,1000,5000   generated fleet sizes
  *   BENCH_PROFILE=0       skip the profile runs
+ *   BENCH_PROFILE_RUNS=3  CPU-profiled runs per profiled case (their times are averaged)
  *   BENCH_REFERENCE=0     skip the cdk8s app.synth() reference rows
+ *   BENCH_CDK8S_CLI=path  the cdk8s CLI to compare with (default: node_modules/.bin/cdk8s when
+ *                         installed; 0 to skip)
  *   BENCH_MEMORY=probe    measure peak RSS with the preload probe even when GNU time exists
  *   BENCH_KEEP=1          keep the temporary projects (their path is printed)
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summariseCpuProfile } from './cpuprofile.mjs';
+import { summariseCpuProfiles } from './cpuprofile.mjs';
 import { fleetName, fleetYaml } from './fleet.mjs';
 import { num, renderReport } from './report.mjs';
 
@@ -55,6 +64,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,5000')
   .filter((n) => Number.isInteger(n) && n > 0)
   .sort((a, b) => a - b);
 const PROFILE = process.env.BENCH_PROFILE !== '0';
+const PROFILE_RUNS = intFromEnv('BENCH_PROFILE_RUNS', 3);
 const WITH_REFERENCE = process.env.BENCH_REFERENCE !== '0';
 const KEEP = process.env.BENCH_KEEP === '1';
 /** How far the cost per node may vary between fleet sizes and still count as linear. */
@@ -65,19 +75,37 @@ const log = (s) => process.stderr.write(`${s}\n`);
 // ---------------------------------------------------------------------------------------------
 // The temporary projects
 
-/** A copy of the project at `dir` (sources, compiled lib/, environments), node_modules linked. */
-function copyProject(dir) {
+/**
+ * A copy of the project `from` at `dir` (sources, compiled lib/ with the bundled lib/cli,
+ * environments), node_modules linked. The V8 code cache (lib/.cache) is not copied: its entries
+ * are keyed by the files' modification times, which a copy does not keep, so each copy writes its
+ * own in its warm-up runs.
+ */
+function copyProject(dir, from = ROOT) {
   mkdirSync(dir, { recursive: true });
+  const cache = join(from, 'lib', '.cache');
   for (const entry of ['package.json', 'tsconfig.json', 'bin', 'lib', 'src', 'charts', 'environments']) {
-    if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    if (existsSync(join(from, entry))) cpSync(join(from, entry), join(dir, entry), { recursive: true, filter: (src) => src !== cache });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+}
+
+/** The copy's code-cache files for this Node, as name → modification time (ms). */
+function cacheSnapshot(dir) {
+  const folder = join(dir, 'lib', '.cache', `${process.version}-${process.arch}`);
+  if (!existsSync(folder)) return new Map();
+  return new Map(readdirSync(folder).filter((f) => f.endsWith('.v8')).map((f) => [f, statSync(join(folder, f)).mtimeMs]));
+}
+
+/** Cache files added or rewritten between two snapshots. */
+function cacheChanges(before, after) {
+  return [...after].filter(([f, t]) => before.get(f) !== t).map(([f]) => f);
 }
 
 /**
  * Makes the copy's lib/ match its sources (rebuilding in the copy only); returns a note or ''.
  * When the sources do not compile (someone is mid-change), measures the repository's existing
- * lib/ instead, without src/ in the copy, and says so loudly.
+ * lib/ instead, stamped as current for the copy's sources, and says so loudly.
  */
 function ensureBuilt(dir) {
   const r = spawnSync(NODE, ['-e', "const m = require('./bin/build.js').ensureFresh(); if (m) { console.error(m); process.exit(1); }"], {
@@ -87,14 +115,20 @@ function ensureBuilt(dir) {
   if (r.status === 0) {
     return /rebuilding/.test(r.stderr) ? "lib/ was older than src/; the benchmark's copy was rebuilt (the repository's lib/ was not touched)" : '';
   }
-  if (!existsSync(join(ROOT, 'lib', 'src', 'cli', 'run.js'))) throw new Error(`the project does not build and there is no lib/ to measure:\n${r.stderr}`);
-  // tsc writes output even when type checking fails: put the repository's lib/ back, and stamp it
-  // as matching the copy's sources so the launcher runs it (src/ stays: it holds run-time data).
+  if (!existsSync(join(ROOT, 'lib', 'cli', 'run.js')) && !existsSync(join(ROOT, 'lib', 'src', 'cli', 'run.js'))) {
+    throw new Error(`the project does not build and there is no lib/ to measure:\n${r.stderr}`);
+  }
+  // tsc writes output even when type checking fails: put the repository's lib/ back (without its
+  // code cache), and stamp it as matching the copy's sources, hash and fingerprint, the way
+  // bin/build.js does, so the launcher runs it (src/ stays: it holds run-time data).
   rmSync(join(dir, 'lib'), { recursive: true, force: true });
-  cpSync(join(ROOT, 'lib'), join(dir, 'lib'), { recursive: true });
-  const hash = spawnSync(NODE, ['-e', "process.stdout.write(require('./bin/build.js').sourceHash())"], { cwd: dir, encoding: 'utf8' });
-  if (hash.status !== 0) throw new Error(`could not hash the copy's sources:\n${hash.stderr}`);
-  writeFileSync(join(dir, 'lib', '.source-hash'), `${hash.stdout}\n`);
+  const cache = join(ROOT, 'lib', '.cache');
+  cpSync(join(ROOT, 'lib'), join(dir, 'lib'), { recursive: true, filter: (src) => src !== cache });
+  const stamp = spawnSync(NODE, ['-e', "const b = require('./bin/build.js'); const print = b.fingerprint(); b.writeStamp(b.sourceHash(), print);"], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  if (stamp.status !== 0) throw new Error(`could not stamp the copy's lib/:\n${stamp.stderr}`);
   const note =
     "WARNING: src/ does not compile at the moment, so this run measured the repository's existing lib/, compiled " +
     'from older sources than src/. Re-run when the build is green.';
@@ -129,35 +163,40 @@ function lastNumber(text) {
 }
 
 /**
- * Runs one case once. Returns { ms, rssKiB, probe }. With `probe`, the probe preload reports
- * peak RSS and the modules loaded (and phase times with `phases`); `cpuProfDir` adds --cpu-prof.
+ * Runs one case once (after its `before` hook, outside the timing). Returns { ms, rssKiB, probe,
+ * startUs, endUs } (start and end on process.hrtime's clock, in µs). With `probe`, the probe
+ * preload reports peak RSS, the files and chunks loaded and the code-cache status; `cpuProfDir`
+ * adds --cpu-prof; `plain` runs without GNU time (for profiles: nothing between spawn and Node).
+ * A case with `exec` runs its first argument as the command instead of `node`: no probe then.
  */
-function runOnce(c, scratch, timeBin, { probe = false, phases = false, cpuProfDir } = {}) {
+function runOnce(c, scratch, timeBin, { probe = false, cpuProfDir, plain = false } = {}) {
+  c.before?.();
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   for (const k of Object.keys(env)) if (k.startsWith('BENCH_')) delete env[k];
   const nodeArgs = [];
   const probeOut = join(scratch, 'probe.json');
-  const useProbe = probe || !timeBin;
+  const useProbe = !c.exec && (probe || (!timeBin && !plain));
   if (useProbe) {
     rmSync(probeOut, { force: true });
     nodeArgs.push('-r', PROBE);
     env.BENCH_PROBE_OUT = probeOut;
-    if (phases) env.BENCH_PROBE_PHASES = '1';
   }
   if (cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   const timeOut = join(scratch, 'time.txt');
-  const wrapped = timeBin && !useProbe;
-  const cmd = wrapped ? timeBin : NODE;
-  const args = wrapped ? ['-f', '%M', '-o', timeOut, NODE, ...nodeArgs, ...c.args] : [...nodeArgs, ...c.args];
+  const wrapped = timeBin && !useProbe && !plain;
+  const command = c.exec ? [...c.args] : [NODE, ...nodeArgs, ...c.args];
+  const cmd = wrapped ? timeBin : command[0];
+  const args = wrapped ? ['-f', '%M', '-o', timeOut, ...command] : command.slice(1);
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { cwd: c.cwd, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const end = process.hrtime.bigint();
+  const ms = Number(end - start) / 1e6;
   if (r.error) throw r.error;
   if (r.status !== 0) {
     throw new Error(`${c.label} exited with ${r.status ?? r.signal}:\n${(r.stderr || r.stdout || '').slice(0, 2000)}`);
   }
-  const result = { ms };
+  const result = { ms, startUs: Number(start / 1000n), endUs: Number(end / 1000n) };
   if (wrapped) result.rssKiB = lastNumber(readFileSync(timeOut, 'utf8'));
   if (useProbe) {
     result.probe = JSON.parse(readFileSync(probeOut, 'utf8'));
@@ -241,8 +280,9 @@ function targets(byId, scale) {
   const k5 = byId.get('fleet-5000');
   const loads = (id, name) => {
     const c = byId.get(id);
-    const met = c ? !c.loadsCdk8s : undefined;
-    return { target: `${name} never loads cdk8s`, measured: c ? (c.loadsCdk8s ? 'loads cdk8s' : 'no cdk8s file loaded') : '–', limit: 'no cdk8s', met, distance: met ? '–' : met === false ? 'loads cdk8s' : 'not measured' };
+    const met = c && c.loadsCdk8s !== undefined ? !c.loadsCdk8s : undefined;
+    const measured = !c || c.loadsCdk8s === undefined ? '–' : c.loadsCdk8s ? 'loads cdk8s' : c.chunks?.length ? `no cdk8s chunk loaded (${c.chunks.length} chunks)` : 'no cdk8s file loaded';
+    return { target: `${name} never loads cdk8s`, measured, limit: 'no cdk8s', met, distance: met ? '–' : met === false ? 'loads cdk8s' : 'not measured' };
   };
   const rows = [
     atMost("synth --all ≤ 2.5 × bare `node -e ''` (medians)", all && node ? all.wallMs.median / node.wallMs.median : undefined, 2.5, '×', 2),
@@ -259,59 +299,65 @@ function targets(byId, scale) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Profile
-
-/** Groups the probe's buckets into the phases of a run, with Node's start-up and the remainder. */
-function phaseRows(probe, wallMs) {
-  const rows = [{ name: 'Node start-up (before the first module runs)', ms: probe.bootstrapMs }];
-  let attributed = probe.bootstrapMs;
-  for (const [name, b] of Object.entries(probe.phases ?? {})) {
-    rows.push({ name, ms: b.ms, calls: b.calls });
-    attributed += b.ms;
-  }
-  rows.push({ name: 'unattributed (commander, dynamic import, output, exit)', ms: Math.max(0, probe.endMs - attributed) });
-  const total = probe.endMs;
-  // Packages that each take under 1% (and under 10 ms) are summed into one row, for readability.
-  const limit = Math.min(total / 100, 10);
-  const small = rows.filter((r) => r.name.startsWith('load: ') && r.ms < limit && r.name !== 'load: resolving module paths');
-  if (small.length > 1) {
-    const merged = { name: `load: ${small.length} other packages, each < ${num(limit, 1)} ms`, ms: 0, calls: 0 };
-    for (const r of small) {
-      merged.ms += r.ms;
-      merged.calls += r.calls ?? 0;
-      rows.splice(rows.indexOf(r), 1);
-    }
-    rows.push(merged);
-  }
-  const GROUP = {
-    load: 'module load (resolve, read, compile, run module bodies)',
-    launcher: 'launcher (lib/ freshness check)',
-    env: 'environment load + validation (YAML parse, merge, zod)',
-    build: 'construct build (buildFleet)',
-    render: 'render (chart.toJson + YAML stringify)',
-    validate: 'validation gate',
-    write: 'write (compare with disk, write, rename)',
-  };
-  const groups = new Map();
-  for (const r of rows) {
-    const g = GROUP[r.name.split(':')[0]] ?? r.name;
-    groups.set(g, (groups.get(g) ?? 0) + r.ms);
-  }
-  return {
-    wallMs,
-    totalMs: total,
-    rows: rows.sort((a, b) => b.ms - a.ms).map((r) => ({ ...r, share: (100 * r.ms) / total })),
-    groups: [...groups].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms, share: (100 * ms) / total })),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 
 function gitInfo() {
   const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
   const status = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
   return { commit: rev.status === 0 ? rev.stdout.trim() : 'unknown', dirty: status.status === 0 && status.stdout.trim() !== '' };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The cdk8s CLI (optional)
+
+/** The version of the cdk8s CLI that was checked with this benchmark. */
+const CDK8S_CLI_VERSION = '2.207.60';
+
+/**
+ * The cdk8s CLI to compare with: { path, node, version }, or { skipped: why }. BENCH_CDK8S_CLI
+ * names it (0 skips); else node_modules/.bin/cdk8s when someone installed it (it is not a
+ * dependency). A JavaScript entry runs under this benchmark's `node`; anything else runs as is.
+ */
+function findCdk8sCli() {
+  const given = process.env.BENCH_CDK8S_CLI;
+  if (given === '0') return { skipped: 'BENCH_CDK8S_CLI=0' };
+  const candidate = given || join(ROOT, 'node_modules', '.bin', 'cdk8s');
+  if (!existsSync(candidate)) {
+    return { skipped: given ? `BENCH_CDK8S_CLI=${given} does not exist` : 'no cdk8s CLI in node_modules/.bin' };
+  }
+  const path = realpathSync(candidate);
+  const head = readFileSync(path, 'utf8').slice(0, 200);
+  const node = /\.[cm]?js$/.test(path) || /^#!.*\bnode\b/.test(head);
+  const v = spawnSync(node ? NODE : path, node ? [path, '--version'] : ['--version'], { encoding: 'utf8' });
+  const version = v.status === 0 ? (v.stdout.trim().split('\n')[0] ?? '?') : '?';
+  return { path, node, version };
+}
+
+/**
+ * A folder holding a cdk8s.yaml whose app is the reference (cdk8s-reference.cjs) over `project`:
+ * `cdk8s synth` empties dist/, runs the app with CDK8S_OUTDIR and lists the manifests it wrote.
+ */
+function cdk8sCliFolder(dir, project, envArgs) {
+  mkdirSync(dir, { recursive: true });
+  const q = (s) => `"${s.replace(/(["\\$`])/g, '\\$1')}"`;
+  const app = `${q(NODE)} ${q(REFERENCE)} ${q(project)} "$CDK8S_OUTDIR" ${envArgs.join(' ')}`;
+  writeFileSync(join(dir, 'cdk8s.yaml'), `# Written by test/bench/bench.mjs\nlanguage: typescript\napp: '${app.replace(/'/g, "''")}'\noutput: dist\n`);
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code cache
+
+/** What V8 did with the code cache in a probe run: { hit, total, text }, or undefined. */
+function cacheStatus(probe) {
+  const records = probe?.codeCache ?? [];
+  if (records.length === 0) return undefined;
+  const hit = records.filter((r) => r.status === 'hit').length;
+  const rejected = records.filter((r) => r.status === 'rejected').length;
+  const text = `${hit}/${records.length} hit${rejected ? `, ${rejected} rejected` : ''}`;
+  return { hit, total: records.length, rejected, text, files: records };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function main() {
   if (!existsSync(join(ROOT, 'node_modules'))) throw new Error('node_modules is missing: run `npm ci` first');
@@ -325,15 +371,19 @@ function main() {
       ? 'GNU time (%M, maximum resident set size of the process)'
       : 'process.resourceUsage().maxRSS read at exit by a preload (GNU time not found)';
 
-    // The shipped environments, and a project holding only the generated fleets.
+    // The shipped environments; a project holding only the generated fleets; and one for the
+    // cold-cache row. The last two are copies of the first once it is built, so all three run
+    // the same compiled code even while someone edits src/.
     const defaultDir = join(tmp, 'project');
     copyProject(defaultDir);
     const built = ensureBuilt(defaultDir);
     if (built) notes.push(built);
+    const bundled = existsSync(join(defaultDir, 'lib', 'cli', 'run.js'));
+    if (!bundled) notes.push('lib/cli is missing (rolldown not installed?): the CLI ran unbundled from lib/src, without a code cache.');
     const fleetDir = join(tmp, 'fleets');
-    copyProject(fleetDir);
-    rmSync(join(fleetDir, 'lib'), { recursive: true, force: true });
-    cpSync(join(defaultDir, 'lib'), join(fleetDir, 'lib'), { recursive: true });
+    copyProject(fleetDir, defaultDir);
+    const coldDir = join(tmp, 'cold');
+    copyProject(coldDir, defaultDir);
     const baseNodes = baseNodeNames(fleetDir);
     for (const f of readdirSync(join(fleetDir, 'environments'))) {
       if (f.endsWith('.yaml') && f !== 'base.yaml') rmSync(join(fleetDir, 'environments', f));
@@ -343,23 +393,64 @@ function main() {
     const cli = (...args) => ['bin/nodegen.js', ...args];
     const cases = [
       { id: 'node', label: "node -e '' (bare Node start-up)", args: ['-e', ''], cwd: defaultDir },
-      { id: 'help', label: 'nodegen --help', args: cli('--help'), cwd: defaultDir },
-      { id: 'list', label: 'nodegen list', args: cli('list'), cwd: defaultDir },
-      { id: 'synth-qa', label: 'nodegen synth --env qa', args: cli('synth', '--env', 'qa'), cwd: defaultDir },
-      { id: 'synth-all', label: 'nodegen synth --all (default fleet)', args: cli('synth', '--all'), cwd: defaultDir },
+      { id: 'help', label: 'nodegen --help', args: cli('--help'), cwd: defaultDir, nodegen: true },
+      { id: 'list', label: 'nodegen list', args: cli('list'), cwd: defaultDir, nodegen: true },
+      { id: 'synth-qa', label: 'nodegen synth --env qa', args: cli('synth', '--env', 'qa'), cwd: defaultDir, nodegen: true },
+      { id: 'synth-all', label: 'nodegen synth --all (default fleet)', args: cli('synth', '--all'), cwd: defaultDir, nodegen: true },
       ...SIZES.map((n) => ({
         id: `fleet-${n}`,
         label: `nodegen synth, ${n.toLocaleString('en-US')} nodes`,
         args: cli('synth', '--env', fleetName(n)),
         cwd: fleetDir,
         nodes: n,
+        nodegen: true,
       })),
     ];
+    if (bundled) {
+      cases.push({
+        id: 'synth-all-cold',
+        label: 'nodegen synth --all, COLD code cache (emptied before each run)',
+        args: cli('synth', '--all'),
+        cwd: coldDir,
+        nodegen: true,
+        cold: true,
+        before: () => rmSync(join(coldDir, 'lib', '.cache'), { recursive: true, force: true }),
+      });
+    }
     if (WITH_REFERENCE) {
       const refOut = join(tmp, 'cdk8s-out');
-      const refs = [{ id: 'ref-all', label: 'reference: cdk8s app.synth(), default fleet', args: [REFERENCE, defaultDir, refOut, '--all'], cwd: defaultDir }];
+      const refs = [{ id: 'ref-all', label: 'reference: cdk8s app.synth(), default fleet', args: [REFERENCE, defaultDir, refOut, '--all'], cwd: defaultDir, reference: true }];
       if (SIZES.includes(1000)) {
         refs.push({ id: 'ref-1000', label: 'reference: cdk8s app.synth(), 1,000 nodes', args: [REFERENCE, fleetDir, refOut, fleetName(1000)], cwd: fleetDir, nodes: 1000, reference: true });
+      }
+      const cdk8s = findCdk8sCli();
+      if (cdk8s.skipped) {
+        log(`cdk8s CLI: not found (${cdk8s.skipped}); see the notes at the end for how to include it`);
+        notes.push(
+          `cdk8s CLI rows: not measured (${cdk8s.skipped}). To compare with \`cdk8s synth\` running the reference app, install the ` +
+            `CLI outside the project and point the benchmark at it: \`npm i --prefix /tmp/cdk8scli cdk8s-cli@${CDK8S_CLI_VERSION}\`, then ` +
+            '`BENCH_CDK8S_CLI=/tmp/cdk8scli/node_modules/.bin/cdk8s npm run bench` (or `npm i --no-save cdk8s-cli`, which nodegen then ' +
+            'rebuilds for once, since installed packages are a build input).',
+        );
+      } else {
+        const cliCase = (id, label, project, envArgs, extra) => ({
+          id,
+          label,
+          args: [cdk8s.path, 'synth', '--no-check-upgrade'],
+          exec: !cdk8s.node,
+          cwd: cdk8sCliFolder(join(tmp, id), project, envArgs),
+          reference: true,
+          cdk8sCli: true,
+          ...extra,
+        });
+        refs.push(cliCase('cli-all', `cdk8s CLI ${cdk8s.version}: cdk8s synth (reference app), default fleet`, defaultDir, ['--all'], {}));
+        if (SIZES.includes(1000)) refs.push(cliCase('cli-1000', `cdk8s CLI ${cdk8s.version}: cdk8s synth (reference app), 1,000 nodes`, fleetDir, [fleetName(1000)], { nodes: 1000 }));
+        notes.push(
+          `cdk8s CLI rows run \`cdk8s synth --no-check-upgrade\` (${cdk8s.path}) in a folder whose cdk8s.yaml app is ` +
+            '`node test/bench/cdk8s-reference.cjs <project> "$CDK8S_OUTDIR" ...`: the CLI empties dist/, starts the app as a second ' +
+            'process through a shell, then lists the manifests. --no-check-upgrade skips its version check, which asks the npm ' +
+            'registry on every run unless answered in the last 30 minutes. Their peak memory is that of the larger of the two processes.',
+        );
       }
       for (const r of refs) {
         try {
@@ -377,52 +468,87 @@ function main() {
 
     const loadBefore = loadavg()[0];
     log(`nodegen bench: ${cases.length} cases, ${RUNS} runs (${RUNS_LARGE} from ${LARGE_FROM} nodes), projects in ${tmp}`);
-    log('warm-up...');
+    log('warm-up (writes the code caches)...');
     for (const c of cases) runOnce(c, scratch, timeBin);
-    const rounds = Math.max(...cases.map((c) => c.runs));
-    for (let round = 0; round < rounds; round++) {
-      log(`round ${round + 1}/${rounds}...`);
-      for (const c of cases) if (round < c.runs) c.samples.push(runOnce(c, scratch, timeBin));
-    }
-    log('checking which modules each case loads...');
+
+    // Which code each case loads, and whether V8 takes the code cache the warm-up wrote. A warm
+    // case that misses gets one more warm-up; still missing, the report says so.
+    log('checking which code each case loads and that the code caches are warm...');
     for (const c of cases) {
-      const { probe } = runOnce(c, scratch, timeBin, { probe: true });
-      c.loadsCdk8s = probe.cdk8sLoaded;
-      c.modulesLoaded = probe.modulesLoaded;
+      let probe = runOnce(c, scratch, timeBin, { probe: true }).probe;
+      let cache = cacheStatus(probe);
+      if (c.nodegen && !c.cold && bundled && (!cache || cache.hit < cache.total)) {
+        runOnce(c, scratch, timeBin);
+        probe = runOnce(c, scratch, timeBin, { probe: true }).probe;
+        cache = cacheStatus(probe);
+        if (!cache || cache.hit < cache.total) {
+          notes.push(`WARNING: ${c.label} ran without a complete warm code cache (${cache ? cache.text : 'no cache in use'}): its times include compiling.`);
+        }
+      }
+      if (probe) {
+        c.loadsCdk8s = probe.cdk8sLoaded;
+        c.modulesLoaded = probe.modulesLoaded;
+        c.chunks = probe.chunks;
+        c.packages = probe.packages;
+      }
+      c.codeCache = c.cold ? { ...cache, text: `cold (${cache?.text ?? 'none'})` } : cache;
+    }
+
+    // The CPU-profiled runs take turns with the timed runs, one per case a round, so that both
+    // see the same machine (a shared machine's load drifts over minutes).
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    const profiled = PROFILE ? ['synth-all', 'fleet-1000'].map((id) => byId.get(id)).filter(Boolean) : [];
+    const profDir = join(OUT, 'profiles');
+    if (PROFILE) {
+      rmSync(profDir, { recursive: true, force: true });
+      mkdirSync(profDir, { recursive: true });
+    }
+    for (const c of profiled) c.profileRuns = [];
+    const warm = [defaultDir, fleetDir].map((dir) => ({ dir, before: cacheSnapshot(dir) }));
+    const rounds = Math.max(...cases.map((c) => c.runs), profiled.length > 0 ? PROFILE_RUNS : 0);
+    for (let round = 0; round < rounds; round++) {
+      log(`round ${round + 1}/${rounds}${profiled.length > 0 && round < PROFILE_RUNS ? ' (with CPU-profiled runs)' : ''}...`);
+      for (const c of cases) if (round < c.runs) c.samples.push(runOnce(c, scratch, timeBin));
+      if (round >= PROFILE_RUNS) continue;
+      for (const c of profiled) {
+        const cpuDir = join(scratch, `cpu-${c.id}-${round}`);
+        const r = runOnce(c, scratch, timeBin, { cpuProfDir: cpuDir, plain: true });
+        const file = join(cpuDir, readdirSync(cpuDir).find((f) => f.endsWith('.cpuprofile')));
+        c.profileRuns.push({ file, spawnStartUs: r.startUs, spawnEndUs: r.endUs });
+      }
+    }
+    for (const { dir, before } of warm) {
+      const changed = cacheChanges(before, cacheSnapshot(dir));
+      if (changed.length > 0) {
+        notes.push(
+          `WARNING: code-cache files were written during the timed or profiled runs in ${dir.replace(tmp, '<tmp>')} ` +
+            `(${changed.join(', ')}): some runs compiled instead of using the cache.`,
+        );
+      }
     }
 
     const nodeMedian = median(cases[0].samples.map((s) => s.ms));
+    const nodeMin = Math.min(...cases[0].samples.map((s) => s.ms));
     for (const c of cases) {
       c.wallMs = summary(c.samples.map((s) => s.ms));
-      const mib = c.samples.map((s) => s.rssKiB / 1024);
-      c.peakMiB = summary(mib);
+      const mib = c.samples.filter((s) => s.rssKiB !== undefined).map((s) => s.rssKiB / 1024);
+      c.peakMiB = mib.length > 0 ? summary(mib) : { median: undefined, min: undefined, max: undefined };
       c.timesNode = c.wallMs.median / nodeMedian;
+      c.timesNodeMin = c.wallMs.min / nodeMin;
     }
-    const byId = new Map(cases.map((c) => [c.id, c]));
     const scale = scaling(cases);
 
     const profile = [];
-    if (PROFILE) {
-      const profDir = join(OUT, 'profiles');
-      rmSync(profDir, { recursive: true, force: true });
-      mkdirSync(profDir, { recursive: true });
-      for (const id of ['synth-all', 'fleet-1000']) {
-        const c = byId.get(id);
-        if (!c) continue;
-        log(`profiling ${c.label}...`);
-        const probed = runOnce(c, scratch, timeBin, { probe: true, phases: true });
-        const cpuDir = join(scratch, `cpu-${id}`);
-        runOnce(c, scratch, timeBin, { cpuProfDir: cpuDir });
-        const file = readdirSync(cpuDir).find((f) => f.endsWith('.cpuprofile'));
-        cpSync(join(cpuDir, file), join(profDir, `${id}.cpuprofile`));
-        profile.push({
-          id,
-          label: c.label,
-          phases: phaseRows(probed.probe, probed.ms),
-          cpu: summariseCpuProfile(join(cpuDir, file)),
-          cpuProfile: `.bench/profiles/${id}.cpuprofile`,
-        });
-      }
+    for (const c of profiled) {
+      log(`reading the CPU profiles of ${c.label}...`);
+      cpSync(c.profileRuns[c.profileRuns.length - 1].file, join(profDir, `${c.id}.cpuprofile`));
+      profile.push({
+        id: c.id,
+        label: c.label,
+        medianMs: c.wallMs.median,
+        ...summariseCpuProfiles(c.profileRuns, { bundled }),
+        cpuProfile: `.bench/profiles/${c.id}.cpuprofile`,
+      });
     }
 
     const loadAfter = loadavg()[0];
@@ -447,22 +573,29 @@ function main() {
         runsLarge: RUNS_LARGE,
         largeFrom: LARGE_FROM,
         warmup: 1,
+        bundled,
+        codeCache: bundled ? 'warm' : 'none',
+        profileRuns: PROFILE_RUNS,
         memorySource,
         loadAverage: { before: loadBefore, after: loadAfter },
       },
       cases: cases.map((c) => ({
         id: c.id,
         label: c.label,
-        command: c.args[0] === 'bin/nodegen.js' ? `nodegen ${c.args.slice(1).join(' ')}` : `node ${c.args.map((a) => a.replace(tmp, '<tmp>')).join(' ')}`,
+        command: c.args[0] === 'bin/nodegen.js' ? `nodegen ${c.args.slice(1).join(' ')}` : `${c.exec ? '' : 'node '}${c.args.map((a) => a.replace(tmp, '<tmp>')).join(' ')}`,
         nodes: c.nodes,
-        reference: c.id.startsWith('ref-') || undefined,
+        reference: c.reference || undefined,
+        cold: c.cold || undefined,
         runs: c.runs,
         wallMs: c.wallMs,
         timesNode: c.timesNode,
-        timesNodeMin: c.wallMs.min / cases[0].wallMs.min,
+        timesNodeMin: c.timesNodeMin,
         peakMiB: c.peakMiB,
         loadsCdk8s: c.loadsCdk8s,
         modulesLoaded: c.modulesLoaded,
+        chunks: c.chunks,
+        packages: c.packages,
+        codeCache: c.codeCache?.text,
         samplesMs: c.samples.map((s) => Math.round(s.ms * 10) / 10),
         samplesKiB: c.samples.map((s) => s.rssKiB),
       })),
@@ -472,10 +605,11 @@ function main() {
       notes,
     };
     results.targets = targets(byId, scale);
-    if (results.cases.some((c) => c.reference)) {
+    if (results.cases.some((c) => c.id.startsWith('ref-'))) {
       notes.push(
-        'Reference rows run the same environments through nodegen\'s compiled loader and charts but synthesise with cdk8s ' +
-          '`app.synth()` (what a cdk8s app run by `cdk8s synth` does), without the cdk8s CLI\'s own start-up.',
+        'Reference rows run the same environments through nodegen\'s compiled loader and charts (lib/src, lib/charts: tsc ' +
+          'output, not bundled, no code cache) but synthesise with cdk8s `app.synth()` (what a cdk8s app run by `cdk8s synth` ' +
+          `does)${results.cases.some((c) => c.id.startsWith('cli-')) ? "; the cdk8s CLI rows add the CLI's own start-up on top" : ''}.`,
       );
     }
 

@@ -36,7 +36,8 @@ function resultsTable(results, format) {
     { title: 'peak MiB (median)', align: 'r' },
     { title: 'peak MiB (max)', align: 'r' },
     { title: 'loads cdk8s', align: 'l' },
-    { title: 'modules', align: 'r' },
+    { title: 'files loaded', align: 'r' },
+    { title: 'code cache', align: 'l' },
   ];
   const rows = results.cases.map((c) => [
     c.label,
@@ -49,8 +50,21 @@ function resultsTable(results, format) {
     num(c.peakMiB.max, 1),
     c.loadsCdk8s === undefined ? '?' : c.loadsCdk8s ? 'yes' : 'no',
     c.modulesLoaded === undefined ? '?' : String(c.modulesLoaded),
+    c.codeCache ?? '–',
   ]);
   return table(columns, rows, format);
+}
+
+/** Which packages each nodegen command loaded, through the bundled chunks it loaded. */
+function loadedTable(results, format) {
+  const cases = results.cases.filter((c) => c.command.startsWith('nodegen') && c.chunks?.length && !c.cold && c.nodes === undefined);
+  if (cases.length === 0) return undefined;
+  const columns = [
+    { title: 'case', align: 'l' },
+    { title: 'chunks', align: 'r' },
+    { title: 'packages in those chunks', align: 'l' },
+  ];
+  return table(columns, cases.map((c) => [c.label, String(c.chunks.length), c.packages.join(', ')]), format);
 }
 
 function scalingTable(results, format) {
@@ -91,62 +105,48 @@ function profileTables(profile, format) {
   const out = [];
   for (const p of profile) {
     out.push(format === 'md' ? `### ${p.label}` : `== ${p.label}`);
-    if (p.phases) {
-      out.push(
-        '',
-        `Summary (probe run, wall ${num(p.phases.wallMs, 0)} ms):`,
-        '',
-        table(
-          [
-            { title: 'part', align: 'l' },
-            { title: 'ms', align: 'r' },
-            { title: 'share', align: 'r' },
-          ],
-          p.phases.groups.map((g) => [g.name, num(g.ms, 1), `${num(g.share, 1)}%`]),
-          format,
-        ),
-        '',
-        'Phases (times exclude nested phases and module loads; the probe adds a little to each):',
-        '',
-        table(
-          [
-            { title: 'phase', align: 'l' },
-            { title: 'ms', align: 'r' },
-            { title: 'share', align: 'r' },
-            { title: 'calls', align: 'r' },
-          ],
-          p.phases.rows.map((r) => [r.name, num(r.ms, 1), `${num(r.share, 1)}%`, r.calls === undefined ? '' : String(r.calls)]),
-          format,
-        ),
-      );
-    }
-    if (p.cpu) {
-      out.push(
-        '',
-        `CPU profile (self time, ${num(p.cpu.totalMs, 0)} ms sampled; --cpu-prof slows the run):`,
-        '',
-        table(
-          [
-            { title: 'where', align: 'l' },
-            { title: 'ms', align: 'r' },
-            { title: 'share', align: 'r' },
-          ],
-          p.cpu.buckets.slice(0, 14).map((b) => [b.name, num(b.ms, 1), `${num(b.share, 1)}%`]),
-          format,
-        ),
-        '',
-        'Hottest functions (self time):',
-        '',
-        table(
-          [
-            { title: 'function', align: 'l' },
-            { title: 'ms', align: 'r' },
-          ],
-          p.cpu.top.slice(0, 10).map((f) => [f.fn, num(f.ms, 1)]),
-          format,
-        ),
-      );
-    }
+    out.push(
+      '',
+      `Phases: mean of ${p.runs} CPU-profiled run${p.runs === 1 ? '' : 's'}, ${num(p.wallMs, 0)} ms wall each ` +
+        `(the timed runs' median without the profiler: ${num(p.medianMs, 0)} ms). Each sample counts for the innermost ` +
+        'phase function on its stack (test/bench/cpuprofile.mjs, PHASES), garbage collection apart. Node start-up is the time ' +
+        'from spawn to the launcher\'s first line (starting the profiler included); exit includes writing the profile.',
+      '',
+      table(
+        [
+          { title: 'phase', align: 'l' },
+          { title: 'ms', align: 'r' },
+          { title: 'share', align: 'r' },
+        ],
+        p.phases.map((r) => [r.label, num(r.ms, 1), `${num(r.share, 1)}%`]),
+        format,
+      ),
+      '',
+      `Code (self time, ${num(p.totalMs, 0)} ms sampled per run; bundled frames mapped to their original files through the chunks' source maps):`,
+      '',
+      table(
+        [
+          { title: 'where', align: 'l' },
+          { title: 'ms', align: 'r' },
+          { title: 'share', align: 'r' },
+        ],
+        p.buckets.slice(0, 16).map((b) => [b.name, num(b.ms, 1), `${num(b.share, 1)}%`]),
+        format,
+      ),
+      '',
+      'Hottest functions (self time):',
+      '',
+      table(
+        [
+          { title: 'function', align: 'l' },
+          { title: 'ms', align: 'r' },
+        ],
+        p.top.slice(0, 12).map((f) => [f.fn, num(f.ms, 1)]),
+        format,
+      ),
+      '',
+      `Profile: ${p.cpuProfile} (open in Chrome DevTools or speedscope).`,
+    );
     out.push('');
   }
   return out.join('\n');
@@ -162,12 +162,21 @@ export function renderReport(results, format) {
     `${m.date} · Node ${m.node} · ${m.cpus} × ${m.cpuModel} · ${m.memGiB} GiB · commit ${m.commit}${m.dirty ? ' (uncommitted changes)' : ''}`,
     `Whole-process runs of \`node bin/nodegen.js\` in a temporary copy of the project; ${m.warmup} warm-up run per case, ` +
       `then ${m.runs} timed runs (${m.runsLarge} for ${m.largeFrom}+ nodes), interleaved case by case. ` +
+      (m.bundled
+        ? 'The CLI runs bundled (lib/cli) and is measured with a warm V8 code cache (lib/.cache, written by the warm-up run; ' +
+          'the code cache column shows what V8 took in a check run), as users run it after their first command; the row marked ' +
+          'COLD empties the cache before each run, as the first run after a build does. '
+        : 'The CLI runs unbundled from lib/src, without a code cache (lib/cli was not built). ') +
       `Peak memory: ${m.memorySource}.`,
     '',
     h(2, 'Results'),
     '',
     resultsTable(results, format),
     '',
+    ...(() => {
+      const loaded = loadedTable(results, format);
+      return loaded ? [h(2, 'Code each command loads'), '', loaded, ''] : [];
+    })(),
     h(2, 'Growth with fleet size'),
     '',
     scalingTable(results, format),
