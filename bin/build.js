@@ -102,8 +102,9 @@ function hasBundler() {
 }
 
 /**
- * Compiles with tsc, then bundles the CLI; returns true on success. Output goes to stderr so
- * stdout stays clean. Without rolldown the CLI runs unbundled from lib/src (slower, same output).
+ * Compiles with tsc, then bundles the CLI; returns true when tsc succeeded. Output goes to stderr
+ * so stdout stays clean. Without rolldown, or when bundling fails, the CLI runs unbundled from
+ * lib/src (slower, same output).
  */
 function build() {
   const tsc = tscPath();
@@ -119,8 +120,10 @@ function build() {
   rmSync(join(ROOT, 'lib', 'cli'), { recursive: true, force: true });
   rmSync(CACHE, { recursive: true, force: true });
   if (hasBundler()) {
+    // Bundling only makes the CLI start faster: when it fails (rolldown has no binary for this
+    // platform, say), say so and run the compiled modules, which produce the same output.
     const b = spawnSync(process.execPath, [join(__dirname, 'bundle.mjs')], { stdio: ['ignore', 2, 2] });
-    if (b.status !== 0) return false;
+    if (b.status !== 0) process.stderr.write('nodegen: the CLI was not bundled (see above); it runs unbundled from lib/src, slower but the same\n');
   }
   writeStamp(hash, print);
   return true;

@@ -164,6 +164,26 @@ describe('the launcher', () => {
     expect(stamp).toContain('/bin/bundle.mjs:');
   });
 
+  it('runs the compiled modules, with the same output, when bundling fails', () => {
+    const bundler = join(root, 'bin', 'bundle.mjs');
+    const original = readFileSync(bundler, 'utf8');
+    writeFileSync(bundler, "process.stderr.write('rolldown: no binary for this platform\\n'); process.exit(1);\n");
+    try {
+      const r = spawnCli(root, root, 'synth', '--env', 'qa', '--check');
+      expect(r.err).toContain('rebuilding');
+      expect(r.err).toContain('the CLI was not bundled');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('dist/qa: up to date');
+      expect(readdirSync(join(root, 'lib'))).not.toContain('cli');
+    } finally {
+      writeFileSync(bundler, original);
+    }
+    const again = spawnCli(root, root, 'list');
+    expect(again.err).toContain('rebuilding');
+    expect(again.code).toBe(0);
+    expect(readdirSync(join(root, 'lib', 'cli'))).toContain('run.js');
+  });
+
   it('rebuilds the bundle, not only lib/src, when a source changes', () => {
     const file = join(root, 'src', 'constructs', 'labels.ts');
     const source = readFileSync(file, 'utf8');
