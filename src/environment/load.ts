@@ -11,6 +11,7 @@ import { InputError, UsageError, didYouMean, type Problem } from '../errors.js';
 import { environmentSchema, type EnvironmentSpec } from './schema.js';
 import { mergeAll, isMap, type Plain } from './merge.js';
 import { DUPLICATE_KEY_MESSAGE, duplicateKeyOffsets } from './duplicate-keys.js';
+import { readSimpleYaml } from './simple-yaml.js';
 
 import { BASE_FILE, ENVIRONMENTS_DIR } from './paths.js';
 
@@ -75,7 +76,13 @@ export function parseImageOverride(arg: string): Override {
 function overrideFile(o: Override): ParsedFile {
   let value: Plain = o.value;
   for (const seg of [...o.path].reverse()) value = { [seg]: value };
-  return { file: o.source, doc: new Document(value), lines: new LineCounter(), value, virtual: true };
+  return { file: o.source, tree: once(() => ({ doc: new Document(value), lines: new LineCounter() })), value, virtual: true };
+}
+
+/** `make()`, called on first use only. */
+function once<T>(make: () => T): () => T {
+  let made: { readonly value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 /** The environments a project defines: every `environments/*.yaml` except `base.yaml`, sorted. */
@@ -101,8 +108,11 @@ export function assertEnvironmentExists(root: string, name: string): void {
 
 interface ParsedFile {
   readonly file: string;
-  readonly doc: Document;
-  readonly lines: LineCounter;
+  /**
+   * yaml's tree of the file, to point at lines: built on first use. Most files are read by
+   * ./simple-yaml.ts, and the tree is needed only when something is to be located.
+   */
+  readonly tree: () => { readonly doc: Document; readonly lines: LineCounter };
   readonly value: Plain;
   /** A command-line override: it has no lines to point at. */
   readonly virtual?: boolean;
@@ -124,8 +134,7 @@ interface Parse {
 const parses = new Map<string, Parse>();
 const PARSES_KEPT = 8;
 
-function parse(path: string): Parse {
-  const text = readFileSync(path, 'utf8');
+function parse(path: string, text: string): Parse {
   const cached = parses.get(path);
   if (cached?.text === text) return cached;
   const lines = new LineCounter();
@@ -144,7 +153,13 @@ function parse(path: string): Parse {
 
 function parseFile(root: string, path: string, problems: Problem[]): ParsedFile | undefined {
   const file = relative(root, path);
-  const { doc, lines, errors } = parse(path);
+  const text = readFileSync(path, 'utf8');
+  // The fast reader gives yaml's value for the files it knows (always a map, never an erroneous
+  // text); yaml parses those only if a problem is to be located.
+  const simple = readSimpleYaml(text);
+  if (simple !== undefined) return { file, tree: once(() => parse(path, text)), value: simple };
+  const parsed = parse(path, text);
+  const { doc, lines, errors } = parsed;
   if (errors.length > 0) {
     for (const e of errors) {
       const pos = lines.linePos(e.offset);
@@ -157,7 +172,7 @@ function parseFile(root: string, path: string, problems: Problem[]): ParsedFile 
     problems.push({ file, line: 1, col: 1, message: 'an environment file must be a map of keys (such as "namespace:", "nodes:")' });
     return undefined;
   }
-  return { file, doc, lines, value };
+  return { file, tree: () => parsed, value };
 }
 
 function firstLine(s: string): string {
@@ -189,7 +204,8 @@ function pairsByKey(map: YAMLMap): Map<string, Pair> {
  * for a list entry. Returns undefined when the file does not mention the path.
  */
 function locate(f: ParsedFile, path: readonly PropertyKey[]): { line?: number; col?: number } | undefined {
-  let node: Node | null | undefined = f.doc.contents as Node | null;
+  const { doc, lines } = f.tree();
+  let node: Node | null | undefined = doc.contents as Node | null;
   let at: number | undefined = node?.range?.[0];
   for (const seg of path) {
     if (isYamlMap(node)) {
@@ -207,7 +223,7 @@ function locate(f: ParsedFile, path: readonly PropertyKey[]): { line?: number; c
     }
   }
   if (f.virtual) return {};
-  return at === undefined ? undefined : f.lines.linePos(at);
+  return at === undefined ? undefined : lines.linePos(at);
 }
 
 /** The file that set `path` last (or, for a missing key, the deepest parent it wrote), with position. */
