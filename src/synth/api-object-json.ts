@@ -17,6 +17,7 @@
  */
 import { ApiObject, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type App } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { fastManifest, SLOW as SLOW_MANIFEST, type L1Class } from './l1-manifest.js';
 
 /** Thrown inside the fast path for anything it does not reproduce exactly. */
 const SLOW = Symbol('slow');
@@ -82,19 +83,50 @@ interface ApiObjectInternals {
   };
 }
 
-/** `ApiObject.prototype.toJson` for an object without patches. */
-function baseJson(o: ApiObjectInternals): Record<string, unknown> {
-  if (o.patches.length > 0) throw SLOW;
+/** The metadata as `toJson()` writes it: resolved, empty lists and maps dropped. */
+function metadataJson(o: ApiObjectInternals): unknown {
   const m = o.metadata;
-  const metadata = resolved(
+  return resolved(
     { ...m._additionalAttributes, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels },
     true,
   );
-  const json = resolved({ ...o.props, metadata }, false) as Record<string, unknown>;
+}
+
+/** `ApiObject.prototype.toJson` for an object without patches. */
+function baseJson(o: ApiObjectInternals): Record<string, unknown> {
+  if (o.patches.length > 0) throw SLOW;
+  const json = resolved({ ...o.props, metadata: metadataJson(o) }, false) as Record<string, unknown>;
   // cdk8s puts apiVersion, kind and metadata first.
   const result: Record<string, unknown> = {};
   for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) if (k in json) result[k] = json[k];
   return result;
+}
+
+const resolveValue = (v: unknown): unknown => resolved(v, false);
+
+/**
+ * An L1 object's JSON: `L1.manifest(baseJson(o))`, which is what its `toJson()` returns, through
+ * ./l1-manifest.ts: in one pass from the props when it can, else from baseJson.
+ */
+function l1Json(o: ApiObjectInternals, L1: L1Class): unknown {
+  if (o.patches.length > 0) throw SLOW;
+  const fast = fastManifest(L1);
+  if (fast) {
+    try {
+      return fast.fromProps({ ...o.props, metadata: metadataJson(o) }, resolveValue);
+    } catch (e) {
+      if (e !== SLOW_MANIFEST && e !== SLOW) throw e;
+    }
+  }
+  const json = baseJson(o);
+  if (fast) {
+    try {
+      return fast.fromJson(json);
+    } catch (e) {
+      if (e !== SLOW_MANIFEST) throw e;
+    }
+  }
+  return L1.manifest(json);
 }
 
 /** The L1 classes whose `toJson()` is `{ ...GVK, ...toJson_<Kind>Props(super.toJson()) }`, which `manifest()` applies. */
@@ -111,9 +143,9 @@ export function apiObjectJson(app: App): (o: ApiObject) => unknown {
       const proto: unknown = Object.getPrototypeOf(o);
       const internals = o as unknown as ApiObjectInternals;
       if (proto === ApiObject.prototype) return baseJson(internals);
-      const L1 = o.constructor as { manifest?: (props: unknown) => unknown };
+      const L1 = o.constructor as unknown as L1Class;
       if (L1_CLASSES.has(L1) && Object.getPrototypeOf(proto) === ApiObject.prototype && typeof L1.manifest === 'function') {
-        return L1.manifest(baseJson(internals));
+        return l1Json(internals, L1);
       }
     } catch (e) {
       if (e !== SLOW) throw e;
