@@ -161,79 +161,147 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return true;
 }
 
-/** Whether a map has no key yaml would write (it leaves out keys whose value is undefined). */
-function isEmptyMap(map: Record<string, unknown>): boolean {
-  for (const k of Object.keys(map)) if (map[k] !== undefined) return false;
-  return true;
+/** Two spaces per level: the continuation indent of each depth, and a line break to it. */
+const INDENTS: string[] = [''];
+const NEWLINES: string[] = ['\n'];
+/** A list item after the first: a line break, the indent and the dash. */
+const DASHES: string[] = ['\n- '];
+
+function indentOf(depth: number): string {
+  while (INDENTS.length <= depth) {
+    const indent = `${INDENTS[INDENTS.length - 1]}  `;
+    INDENTS.push(indent);
+    NEWLINES.push(`\n${indent}`);
+    DASHES.push(`\n${indent}- `);
+  }
+  return INDENTS[depth]!;
+}
+
+/** Map keys as written: a key is a single-line string, the same at every depth. */
+const keyCache = new Map<string, string>();
+
+function key(k: string): string {
+  let s = keyCache.get(k);
+  if (s === undefined) {
+    s = string(k, '', true);
+    if (s.length > 1024) throw new Unsupported(); // yaml writes an explicit `? key`
+    if (keyCache.size >= CACHE_LIMIT) keyCache.clear();
+    keyCache.set(k, s);
+  }
+  return s;
 }
 
 /**
- * Writes a collection that starts at the current column, its later lines indented by `indent`,
- * as yaml's stringifyBlockCollection and stringifyPair join them. Pieces go to `out` and are
- * joined once per document: concatenating nested strings instead leaves V8 a deep rope to
- * flatten, which at 1,000 nodes cost more than the emitting.
+ * A map entry's text up to its value, in each form it takes: with the line break and indent
+ * before it (all but a map's first entry) and the separator after it. Fewer, longer pieces make
+ * the document's join cheaper: joining is a cost per piece.
  */
-function collection(v: readonly unknown[] | Record<string, unknown>, indent: string, out: string[]): void {
-  const inner = `${indent}  `;
-  const newline = `\n${indent}`;
-  if (Array.isArray(v)) {
-    if (v.length === 0) {
-      out.push('[]');
-      return;
-    }
-    for (let i = 0; i < v.length; i++) {
-      const item: unknown = v[i];
-      if (item === undefined) throw new Unsupported();
-      out.push(i === 0 ? '- ' : `${newline}- `);
-      if (Array.isArray(item) || isMap(item)) collection(item as unknown[] | Record<string, unknown>, inner, out);
-      else out.push(scalar(item, inner));
-    }
+interface EntryHead {
+  /** `key: ` before a scalar. */
+  readonly scalar: string;
+  /** `key:` and the line break to the nested collection. */
+  readonly nested: string;
+  readonly emptyList: string;
+  readonly emptyMap: string;
+}
+
+/** Entry heads by depth, first entry (0) or later (1), and key. */
+const headCache: Array<[Map<string, EntryHead>, Map<string, EntryHead>]> = [];
+
+function entryHead(k: string, depth: number, later: 0 | 1): EntryHead {
+  const byKey = (headCache[depth] ??= [new Map(), new Map()])[later];
+  let head = byKey.get(k);
+  if (head === undefined) {
+    const start = (later ? NEWLINES[depth]! : '') + key(k);
+    head = { scalar: `${start}: `, nested: `${start}:${NEWLINES[depth + 1]!}`, emptyList: `${start}: []`, emptyMap: `${start}: {}` };
+    if (byKey.size >= CACHE_LIMIT) byKey.clear();
+    byKey.set(k, head);
+  }
+  return head;
+}
+
+/**
+ * Writes a list that starts at the current column, its later lines at `depth`, as yaml's
+ * stringifyBlockCollection and stringifyPair join them. Pieces go to `out` and are joined once
+ * per document: concatenating nested strings instead leaves V8 a deep rope to flatten, which at 1,000
+ * nodes cost more than the emitting.
+ */
+function list(v: readonly unknown[], depth: number, out: string[]): void {
+  if (v.length === 0) {
+    out.push('[]');
     return;
   }
-  const map = v as Record<string, unknown>;
-  let first = true;
-  for (const k of Object.keys(map)) {
-    const val = map[k];
-    // yaml's YAMLMap.from leaves out keys whose value is undefined.
-    if (val === undefined) continue;
-    const key = string(k, inner, true);
-    if (key.length > 1024) throw new Unsupported(); // yaml writes an explicit `? key`
-    if (!first) out.push(newline);
-    first = false;
-    if (Array.isArray(val)) {
-      if (val.length === 0) out.push(key, ': []');
-      else {
-        out.push(key, `:\n${inner}`);
-        collection(val, inner, out);
-      }
-    } else if (isMap(val)) {
-      if (isEmptyMap(val)) out.push(key, ': {}');
-      else {
-        out.push(key, `:\n${inner}`);
-        collection(val, inner, out);
-      }
-    } else {
-      out.push(key, ': ', scalar(val, inner));
-    }
+  indentOf(depth + 1);
+  const dash = DASHES[depth]!;
+  for (let i = 0; i < v.length; i++) {
+    const item: unknown = v[i];
+    if (item === undefined) throw new Unsupported();
+    out.push(i === 0 ? '- ' : dash);
+    if (Array.isArray(item)) list(item, depth + 1, out);
+    else if (isMap(item)) {
+      if (!map(item, depth + 1, out)) out.push('{}');
+    } else out.push(scalar(item, INDENTS[depth + 1]!));
   }
-  if (first) out.push('{}');
 }
 
 /**
- * The YAML document for `value` exactly as
- * `yaml.stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false })`
- * writes it, or undefined when the value is outside the subset this emitter reproduces (the
- * caller then uses yaml.stringify). Only maps and lists are accepted at the top.
+ * Writes a map's entries like {@link list} (yaml's YAMLMap.from leaves out keys whose value is
+ * undefined); returns false, having written nothing, when no key is left.
  */
-export function stringifyFast(value: unknown): string | undefined {
-  try {
-    if (!Array.isArray(value) && !isMap(value)) return undefined;
-    const out: string[] = [];
-    collection(value as unknown[] | Record<string, unknown>, '', out);
-    out.push('\n');
-    return out.join('');
-  } catch (e) {
-    if (e instanceof Unsupported) return undefined;
-    throw e;
+function map(v: Record<string, unknown>, depth: number, out: string[]): boolean {
+  const inner = indentOf(depth + 1);
+  let later: 0 | 1 = 0;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const val = v[k];
+    if (val === undefined) continue;
+    const head = entryHead(k, depth, later);
+    later = 1;
+    if (Array.isArray(val)) {
+      if (val.length === 0) out.push(head.emptyList);
+      else {
+        out.push(head.nested);
+        list(val, depth + 1, out);
+      }
+    } else if (isMap(val)) {
+      const mark = out.length;
+      out.push(head.nested);
+      if (!map(val, depth + 1, out)) {
+        out.length = mark;
+        out.push(head.emptyMap);
+      }
+    } else {
+      out.push(head.scalar, scalar(val, inner));
+    }
   }
+  return later === 1;
+}
+
+/**
+ * Appends the YAML document for `value` to `out`, exactly as
+ * `yaml.stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false })`
+ * writes it, and returns true; or leaves `out` as it was and returns false when the value is
+ * outside the subset this emitter reproduces (the caller then uses yaml.stringify). Only maps and
+ * lists are accepted at the top.
+ */
+export function stringifyFastInto(value: unknown, out: string[]): boolean {
+  const mark = out.length;
+  try {
+    if (Array.isArray(value)) list(value, 0, out);
+    else if (isMap(value)) {
+      if (!map(value, 0, out)) out.push('{}');
+    } else return false;
+    out.push('\n');
+    return true;
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    out.length = mark;
+    return false;
+  }
+}
+
+/** The YAML document for `value` as {@link stringifyFastInto} writes it, or undefined. */
+export function stringifyFast(value: unknown): string | undefined {
+  const out: string[] = [];
+  return stringifyFastInto(value, out) ? out.join('') : undefined;
 }

@@ -176,6 +176,17 @@ function utxoNetwork(values: ReadonlyMap<string, string | undefined>): string | 
  * geth, Lighthouse, Prysm, bitcoind and monacoind all default to their mainnet.
  */
 export function networkOf(t: PodTemplate, c: ContainerView, find: Lookup): NetworkChoice | undefined {
+  // Two rules ask for every container's network; a bitcoind's means parsing its conf file.
+  // (A container view belongs to one validation, so one template and one lookup.)
+  if (networks.has(c)) return networks.get(c);
+  const choice = readNetwork(t, c, find);
+  networks.set(c, choice);
+  return choice;
+}
+
+const networks = new WeakMap<ContainerView, NetworkChoice | undefined>();
+
+function readNetwork(t: PodTemplate, c: ContainerView, find: Lookup): NetworkChoice | undefined {
   const client = clientOf(c);
   if (!client) return undefined;
   const flags = containerFlags(c);

@@ -488,7 +488,9 @@ export const noSecretsRule: Rule = {
     for (const file of ctx.files) {
       const found = new Set<string>();
       // Every string of every object is in the file's text: look closer only where the text matches.
-      const suspect = SECRET_PATTERNS.some(([re]) => re.test(file.content));
+      // (Each pattern reads the whole text once: at 5,000 nodes that is 95 MB.)
+      const inText = SECRET_PATTERNS.map(([re]) => re.test(file.content));
+      const suspect = inText.includes(true);
       for (const e of file.objects) {
         if (e.kind === 'Secret') report(at(e, undefined, 'a Secret object would be committed to git with dist/', FIX_SECRET));
         if (suspect) for (const { path, value } of strings(e.object)) {
@@ -523,8 +525,8 @@ export const noSecretsRule: Rule = {
         }
       }
       // Text outside the objects (comments) is committed too.
-      for (const [re, what] of SECRET_PATTERNS) {
-        if (!found.has(what) && re.test(file.content)) {
+      for (const [i, [, what]] of SECRET_PATTERNS.entries()) {
+        if (!found.has(what) && inText[i]) {
           report({ object: '-', file: file.file, message: `${what} is in the file's text`, fix: FIX_SECRET });
         }
       }
