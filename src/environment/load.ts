@@ -382,7 +382,9 @@ export function loadEnvironment(name: string, options: LoadOptions): LoadedEnvir
   if (problems.length > 0) throw new InputError(`environment "${name}" is invalid`, problems);
   const files = [...(parsed as ParsedFile[]), ...overrides.map(overrideFile)];
   const merged = mergeAll(files.map((f) => f.value));
-  const result = environmentSchema.safeParse(merged);
+  // jitless: zod would otherwise compile each object schema to a function (with `new Function`)
+  // on first use; a run parses a handful of environments, so compiling costs more than it saves.
+  const result = environmentSchema.safeParse(merged, { jitless: true });
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(...issueToProblems(issue, files, merged));
   } else {
