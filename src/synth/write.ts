@@ -14,23 +14,7 @@ export interface FileReport {
   readonly change: FileChange;
 }
 
-/**
- * The files of a folder and its subfolders with their contents, keyed by relative path with `/`
- * (empty when the folder does not exist).
- */
-export function readFolder(dir: string, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    if (stat.isFile()) out.set(prefix + name, readFileSync(path, 'utf8'));
-    else if (stat.isDirectory()) for (const [k, v] of readFolder(path, `${prefix}${name}/`)) out.set(k, v);
-  }
-  return out;
-}
-
-/** The files of a folder and its subfolders, as readFolder names and orders them, with their stats. */
+/** The files of a folder and its subfolders with their stats, keyed by relative path with `/`, in name order. */
 function listFolder(dir: string, prefix = '', out = new Map<string, { readonly path: string; readonly stat: Stats }>()) {
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir).sort()) {
@@ -40,6 +24,14 @@ function listFolder(dir: string, prefix = '', out = new Map<string, { readonly p
     else if (stat.isDirectory()) listFolder(path, `${prefix}${name}/`, out);
   }
   return out;
+}
+
+/**
+ * The files of a folder and its subfolders with their contents, keyed by relative path with `/`
+ * (empty when the folder does not exist).
+ */
+export function readFolder(dir: string): Map<string, string> {
+  return new Map([...listFolder(dir)].map(([name, { path }]) => [name, readFileSync(path, 'utf8')]));
 }
 
 /**
