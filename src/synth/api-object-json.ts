@@ -17,10 +17,7 @@
  */
 import { ApiObject, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type App } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { fastManifest, SLOW as SLOW_MANIFEST, type L1Class } from './l1-manifest.js';
-
-/** Thrown inside the fast path for anything it does not reproduce exactly. */
-const SLOW = Symbol('slow');
+import { fastManifest, SLOW, type L1Class } from './l1-manifest.js';
 
 /** The resolvers `new App()` installs, in order; with any other list the fast path stands aside. */
 const DEFAULT_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
@@ -115,7 +112,7 @@ function l1Json(o: ApiObjectInternals, L1: L1Class): unknown {
     try {
       return fast.fromProps({ ...o.props, metadata: metadataJson(o) }, resolveValue);
     } catch (e) {
-      if (e !== SLOW_MANIFEST && e !== SLOW) throw e;
+      if (e !== SLOW) throw e;
     }
   }
   const json = baseJson(o);
@@ -123,7 +120,7 @@ function l1Json(o: ApiObjectInternals, L1: L1Class): unknown {
     try {
       return fast.fromJson(json);
     } catch (e) {
-      if (e !== SLOW_MANIFEST) throw e;
+      if (e !== SLOW) throw e;
     }
   }
   return L1.manifest(json);

@@ -29,7 +29,7 @@
  */
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 
-/** Thrown for an input the fast conversion does not reproduce exactly. */
+/** Thrown by the fast conversions (here and in ./api-object-json.ts) for an input they do not reproduce exactly: the caller takes cdk8s's own path. */
 export const SLOW = Symbol('slow');
 
 /** How a field is converted (see the list above). */
