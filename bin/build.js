@@ -45,16 +45,16 @@ function inputs() {
 }
 
 /** Hash of every input file, names included. */
-function sourceHash() {
+function sourceHash(files = inputs()) {
   const { createHash } = require('node:crypto');
   const h = createHash('sha256');
-  for (const f of inputs()) h.update(f.slice(ROOT.length)).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of files) h.update(f.slice(ROOT.length)).update('\0').update(readFileSync(f)).update('\0');
   return h.digest('hex');
 }
 
 /** Name, size and modification time of every input: equal fingerprints need no hashing. */
-function fingerprint() {
-  return inputs()
+function fingerprint(files = inputs()) {
+  return files
     .map((f) => {
       const s = statSync(f);
       return `${f.slice(ROOT.length)}:${s.size}:${s.mtimeMs}`;
@@ -106,15 +106,13 @@ function hasBundler() {
  * so stdout stays clean. Without rolldown, or when bundling fails, the CLI runs unbundled from
  * lib/src (slower, same output).
  */
-function build() {
+function build(current = currentInputs()) {
   const tsc = tscPath();
   if (!tsc) {
     process.stderr.write('nodegen: TypeScript is not installed; run `npm ci`\n');
     return false;
   }
   const { spawnSync } = require('node:child_process');
-  const print = fingerprint();
-  const hash = sourceHash();
   const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0) return false;
   rmSync(join(ROOT, 'lib', 'cli'), { recursive: true, force: true });
@@ -125,8 +123,17 @@ function build() {
     const b = spawnSync(process.execPath, [join(__dirname, 'bundle.mjs')], { stdio: ['ignore', 2, 2] });
     if (b.status !== 0) process.stderr.write('nodegen: the CLI was not bundled (see above); it runs unbundled from lib/src, slower but the same\n');
   }
-  writeStamp(hash, print);
+  writeStamp(current.hash, current.print);
   return true;
+}
+
+/**
+ * The inputs' fingerprint and hash, read once. The fingerprint is taken before hashing: a file
+ * saved meanwhile then differs from the stamp and is hashed next time.
+ */
+function currentInputs(files = inputs()) {
+  const print = fingerprint(files);
+  return { print, hash: sourceHash(files) };
 }
 
 /**
@@ -136,14 +143,15 @@ function build() {
 function ensureFresh() {
   if (!existsSync(join(ROOT, 'src'))) return undefined;
   const stamp = readStamp();
-  const print = fingerprint();
+  const files = inputs();
+  const print = fingerprint(files);
   if (stamp && stamp.fingerprint === print) return undefined;
-  const hash = sourceHash();
-  if (stamp && stamp.hash === hash) {
+  const current = { print, hash: sourceHash(files) };
+  if (stamp && stamp.hash === current.hash) {
     // Touched, not changed (a checkout, a copy): remember the new times; a failed write only
     // means the next run hashes again.
     try {
-      writeStamp(hash, print);
+      writeStamp(current.hash, current.print);
     } catch {
       /* read-only lib/ */
     }
@@ -153,7 +161,7 @@ function ensureFresh() {
     return 'nodegen: the sources (src/, charts/) or installed packages changed since the last build and TypeScript is not installed; run `npm ci` (or `npm run build`) first';
   }
   process.stderr.write('nodegen: the sources (src/, charts/) or installed packages changed since the last build; rebuilding...\n');
-  return build() ? undefined : 'nodegen: the build failed (errors above); fix them, or run `npm run build` to see them again';
+  return build(current) ? undefined : 'nodegen: the build failed (errors above); fix them, or run `npm run build` to see them again';
 }
 
 /** The CLI's entry: the bundle when it was built, else the compiled modules. */
