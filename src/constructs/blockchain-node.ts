@@ -342,7 +342,8 @@ export abstract class BlockchainNode extends Construct {
         // Data outlives scale-downs and deletion of the StatefulSet.
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         selector: { matchLabels: this.selectorLabels },
-        volumeClaimTemplates: claims,
+        // The API server drops an empty list; writing none keeps dist/ equal to what it stores.
+        ...(claims.length > 0 ? { volumeClaimTemplates: claims } : {}),
         template: {
           metadata: { labels: this.labels, annotations: { [CHECKSUM_ANNOTATION]: checksum } },
           spec: {

@@ -183,7 +183,8 @@ export class SnapshotSchedule extends Construct {
                       { name: 'NODE', value: props.node },
                       { name: 'CLAIMS', value: props.claims.join(' ') },
                       { name: 'KEEP', value: String(this.keep) },
-                      { name: 'CLASS', value: props.volumeSnapshotClass ?? '' },
+                      // Unset means empty (the driver's default class); the API server drops `value: ""`.
+                      props.volumeSnapshotClass ? { name: 'CLASS', value: props.volumeSnapshotClass } : { name: 'CLASS' },
                       { name: 'READY_TIMEOUT', value: String(readyTimeout) },
                       // kubectl keeps its discovery cache under $HOME; the root filesystem is read-only.
                       { name: 'HOME', value: '/tmp' },

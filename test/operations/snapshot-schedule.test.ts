@@ -77,10 +77,13 @@ describe('SnapshotSchedule', () => {
       NODE: 'geth',
       CLAIMS: 'data-geth-0 beacon-data-geth-0',
       KEEP: '3',
-      CLASS: '',
+      CLASS: undefined,
       READY_TIMEOUT: '18000',
       HOME: '/tmp',
     });
+    // Declared without a value: the script sees it empty (the driver's default class), and the
+    // API server stores it as written (it would drop `value: ""`).
+    expect(job.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === 'CLASS')).toStrictEqual({ name: 'CLASS' });
   });
 
   it('takes the schedule, time zone, count and class it is given', () => {
