@@ -3,6 +3,9 @@
  * `kubectl auth can-i --as`: exactly create, get, list and delete on VolumeSnapshots in their own
  * namespace, and nothing else.
  */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SNAPSHOT_VERBS } from '../../src/constructs/snapshot-schedule.js';
@@ -82,5 +85,65 @@ describe('snapshot jobs\' service accounts (RBAC, kubectl auth can-i)', () => {
     ];
     const allowed = await allowedOf(questions, as);
     expect(allowed).toEqual(SNAPSHOT_VERBS.map((verb) => `${verb} ${SNAPSHOTS} -n ${namespace}`).sort());
+  });
+
+  it('the snapshot job\'s own script, run as its service account, snapshots, waits, and prunes with only those verbs', async () => {
+    const { env, namespace, account } = CASES.find((c) => c.account.startsWith('bitcoind'))!;
+    const cronJob = readManifests(join(REPO, 'dist', env)).find((o) => o.kind === 'CronJob' && o.metadata.name === account)!;
+    const container = (cronJob.spec as any).jobTemplate.spec.template.spec.containers[0] as {
+      command: string[];
+      args?: string[];
+      env: { name: string; value?: string; valueFrom?: unknown }[];
+    };
+    const vars = Object.fromEntries(container.env.map((e) => [e.name, e.valueFrom ? namespace : e.value!]));
+    const claim = vars.CLAIMS!.split(' ')[0]!;
+    // KEEP=1 (production keeps 7) so that this one run also deletes the older snapshot.
+    Object.assign(vars, { KEEP: '1' });
+    const snapshot = (name: string, labels: Record<string, string>) =>
+      JSON.stringify({ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', metadata: { name, namespace, labels }, spec: { source: { persistentVolumeClaimName: claim } } });
+    kubectl.run(['delete', SNAPSHOTS, '--all', '-n', namespace]);
+    kubectl.run(['create', '-f', '-'], { input: snapshot(`${claim}-20260101-031700`, { 'nodegen.dev/claim': claim }) });
+    kubectl.run(['create', '-f', '-'], { input: snapshot(`${claim}-restore-point`, { 'nodegen.dev/claim': claim, 'nodegen.dev/keep': 'true' }) });
+    await new Promise((r) => setTimeout(r, 1100)); // creationTimestamp has one-second resolution
+
+    // kubectl on the job's PATH acts as the job's service account.
+    const bin = mkdtempSync(join(tmpdir(), 'nodegen-job-'));
+    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\nexec ${kubectl.binary} --kubeconfig=${kubectl.kubeconfig} --as=system:serviceaccount:${namespace}:${account} "$@"\n`);
+    chmodSync(join(bin, 'kubectl'), 0o755);
+    // The snapshot controller's part: mark each new snapshot ready to use.
+    let controllerRuns = true;
+    const controller = (async () => {
+      while (controllerRuns) {
+        for (const s of kubectl.list(SNAPSHOTS, namespace)) {
+          if ((s as { status?: unknown }).status === undefined) {
+            await kubectl.runAsync(['patch', SNAPSHOTS, s.metadata.name, '-n', namespace, '--subresource=status', '--type=merge', '-p', '{"status":{"readyToUse":true}}']);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    try {
+      const [command, ...rest] = [...container.command, ...(container.args ?? [])];
+      const job = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+        const child = spawn(command!, rest, { env: { ...vars, PATH: `${bin}:${process.env.PATH}`, HOME: bin }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, output }));
+      });
+      expect(job.code, job.output).toBe(0);
+      expect(job.output).not.toMatch(/forbidden/i);
+      expect(job.output).toMatch(new RegExp(`VolumeSnapshot ${claim}-\\d{8}-\\d{6} is ready after \\d+s`));
+      expect(job.output).toMatch(new RegExp(`${claim}-20260101-031700" deleted`));
+      const left = kubectl.list(SNAPSHOTS, namespace).map((s) => s.metadata.name).sort();
+      expect(left).toHaveLength(2);
+      expect(left).toContain(`${claim}-restore-point`);
+      expect(left.filter((n) => /-\d{8}-\d{6}$/.test(n))).toHaveLength(1);
+    } finally {
+      controllerRuns = false;
+      await controller;
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

@@ -57,5 +57,18 @@ describe('what the API server refuses to change in place (the day-2 baseline)', 
     expect(applied.err).toMatch(/The StatefulSet "bitcoind" is invalid: spec: Forbidden: updates to statefulset spec for fields other than/);
     // Everything else in the folder was applied: kubectl goes on past the refused object.
     expect(applied.out).toMatch(/configmap\/bitcoind-config (configured|unchanged)/);
+
+    // The README's way ("Growing disks", step 2): recreate the StatefulSet around its pods.
+    const pods = () => kubectl.list('pods', namespace, 'app.kubernetes.io/instance=bitcoind').map((p) => `${p.metadata.name} ${p.metadata.uid}`).sort();
+    const before = pods();
+    expect(before.length).toBeGreaterThan(0);
+    kubectl.run(['delete', 'statefulset', 'bitcoind', '-n', namespace, '--cascade=orphan']);
+    kubectl.run(['apply', '-f', dist]);
+    const sts = kubectl.json<{ spec: { volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] } }>(['get', 'statefulset', 'bitcoind', '-n', namespace]);
+    expect(sts.spec.volumeClaimTemplates[0]!.spec.resources.requests.storage).toBe('150Gi');
+    // The same pods (same UIDs), adopted by the new StatefulSet: nothing restarted.
+    expect(pods()).toEqual(before);
+    const diff = kubectl.run(['diff', '-f', dist], { allowFailure: true });
+    expect(diff.code, diff.out).toBe(0);
   });
 });

@@ -158,7 +158,8 @@ export function ensureComponent(name, { log = () => {}, env = process.env } = {}
   log(`building ${name} ${p.version} (${Object.keys(binaries).join(', ')}) into ${p.dir}`);
   try {
     // -mod=readonly: go.sum must already hold every checksum; a build never edits the pins.
-    const buildEnv = { ...process.env, ...p.component.env, GOFLAGS: '-mod=readonly' };
+    // -buildvcs=false: no version-control stamp (the binaries are named by their pins instead).
+    const buildEnv = { ...process.env, ...p.component.env, GOFLAGS: '-mod=readonly -buildvcs=false' };
     for (const [bin, pkg] of Object.entries(p.component.binaries)) {
       const args = ['build', '-trimpath', '-o', join(tmp, bin)];
       if (p.ldflags) args.push('-ldflags', p.ldflags);
