@@ -104,13 +104,21 @@ export function buildProgram(io: Io, version: string): Command {
     .addOption(new Option('-e, --env <name>', 'the environment to compare'))
     .option('-a, --all', 'compare every environment')
     .option('-o, --outdir <dir>', 'the folder holding the committed output (default: dist)')
+    .option('--against <dir>', "compare with this folder of environment folders, such as the dist/ a cluster runs (default: the outdir)")
     .option('--set <key.path=value>', 'override a value, as for synth (repeatable)', collect, [])
     .option('--image <node=repo:tag>', "override a node's image, as for synth (repeatable)", collect, [])
     .option('--json', 'print the differences as JSON')
-    .addHelpText('after', examples(['npx nodegen diff --env production', 'npx nodegen diff --all --json']))
-    .action(async (o: { env?: string; all?: boolean; outdir?: string; json?: boolean; set: string[]; image: string[] }) => {
+    .addHelpText(
+      'after',
+      examples([
+        'npx nodegen diff --env production',
+        'npx nodegen diff --all --json',
+        'git worktree add /tmp/live origin/main && npx nodegen diff --env production --against /tmp/live/dist',
+      ]),
+    )
+    .action(async (o: { env?: string; all?: boolean; outdir?: string; against?: string; json?: boolean; set: string[]; image: string[] }) => {
       const { diff, formatDiff } = await import('./commands/diff.js');
-      const result = await diff({ root: root(), env: o.env, all: o.all, outdir: o.outdir, set: o.set, image: o.image });
+      const result = await diff({ root: root(), env: o.env, all: o.all, outdir: o.outdir, against: o.against, set: o.set, image: o.image });
       if (o.json) json(result);
       else io.out(formatDiff(result, io.color ?? false));
       if (!result.identical) throw new CheckFailedError(`dist/ differs from what synth would write (${result.objects.length} object(s))`);

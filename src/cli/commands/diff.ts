@@ -6,8 +6,10 @@ import { join, relative } from 'node:path';
 import { structuredPatch } from 'diff';
 import { parseAllDocuments } from 'yaml';
 import { resolveOutdir } from '../../project.js';
+import { UsageError } from '../../errors.js';
 import { toYaml } from '../../synth/render.js';
 import { readFolder } from '../../synth/write.js';
+import { applyImpacts, formatImpact, type ApplyImpact, type ManifestObject } from '../../synth/apply-impact.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { parseOverrides, renderSelected, type OverrideOptions } from './synth.js';
 
@@ -15,6 +17,11 @@ export interface DiffOptions extends EnvironmentSelection, OverrideOptions {
   readonly root: string;
   /** The folder holding the committed output. @default 'dist' */
   readonly outdir?: string;
+  /**
+   * Compare with this folder of environment folders instead of the committed output, such as the
+   * dist/ of the revision a cluster runs. @default - the outdir
+   */
+  readonly against?: string;
 }
 
 export interface ObjectDiff {
@@ -26,6 +33,8 @@ export interface ObjectDiff {
   readonly change: 'added' | 'changed' | 'removed';
   /** Unified diff of the object's YAML, without colour. */
   readonly patch: string;
+  /** Set when a cluster holding the old object refuses the change, or the change leaves data behind. */
+  readonly impact?: ApplyImpact;
 }
 
 export interface DiffSummary {
@@ -41,11 +50,14 @@ export interface DiffResult {
   readonly overrides: readonly string[];
   /** True when the committed dist/ equals what synth would write. */
   readonly identical: boolean;
+  /** Every change that cannot be applied in place or leaves data behind, with its environment. */
+  readonly impacts: readonly (ApplyImpact & { readonly env: string })[];
 }
 
 interface Entry {
   readonly file: string;
   readonly text: string;
+  readonly value: ManifestObject;
 }
 
 function keyOf(o: unknown, file: string): string {
@@ -60,7 +72,7 @@ function committedObjects(dir: string, rootDir: string): Map<string, Entry> {
     for (const doc of parseAllDocuments(content)) {
       const value = doc.toJS();
       if (value === null || value === undefined) continue;
-      out.set(keyOf(value, name), { file: relative(rootDir, join(dir, name)), text: toYaml([value]) });
+      out.set(keyOf(value, name), { file: relative(rootDir, join(dir, name)), text: toYaml([value]), value });
     }
   }
   return out;
@@ -78,17 +90,21 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   const names = selectEnvironments(root, options);
   const overrides = parseOverrides(options);
   const rendered = renderSelected(root, names, overrides);
-  const outRoot = resolveOutdir(root, options.outdir);
+  if (options.against !== undefined && options.outdir !== undefined) throw new UsageError('--against and --outdir name the same folder: give one');
+  const outRoot = resolveOutdir(root, options.against ?? options.outdir);
   const objects: ObjectDiff[] = [];
   const summary: DiffSummary[] = [];
+  const impacts: (ApplyImpact & { env: string })[] = [];
   for (const r of rendered) {
     const dir = join(outRoot, r.env);
     const before = committedObjects(dir, root);
     const after = new Map<string, Entry>();
     for (const f of r.files) {
       const values = f.objects.length > 0 ? f.objects : parseAllDocuments(f.content).map((d) => d.toJS());
-      for (const v of values) after.set(keyOf(v, f.name), { file: relative(root, join(dir, f.name)), text: toYaml([v]) });
+      for (const v of values) after.set(keyOf(v, f.name), { file: relative(root, join(dir, f.name)), text: toYaml([v]), value: v as ManifestObject });
     }
+    const envImpacts = applyImpacts([...before.values()].map((e) => e.value), [...after.values()].map((e) => e.value));
+    impacts.push(...envImpacts.map((i) => ({ env: r.env, ...i })));
     const counts = { added: 0, changed: 0, removed: 0 };
     for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
       const b = before.get(key);
@@ -96,14 +112,15 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       if (b && a && b.text === a.text) continue;
       const change = !b ? 'added' : !a ? 'removed' : 'changed';
       counts[change]++;
-      objects.push({ env: r.env, file: (a ?? b)!.file, object: key, change, patch: patchOf(key, b?.text ?? '', a?.text ?? '') });
+      const impact = envImpacts.find((i) => i.object === key);
+      objects.push({ env: r.env, file: (a ?? b)!.file, object: key, change, patch: patchOf(key, b?.text ?? '', a?.text ?? ''), ...(impact ? { impact } : {}) });
     }
     summary.push({ env: r.env, ...counts });
   }
-  return { objects, summary, overrides: overrides.map((o) => o.source), identical: objects.length === 0 };
+  return { objects, summary, overrides: overrides.map((o) => o.source), identical: objects.length === 0, impacts };
 }
 
-const COLORS = { add: '\x1b[32m', del: '\x1b[31m', hunk: '\x1b[36m', head: '\x1b[1m', reset: '\x1b[0m' };
+const COLORS = { add: '\x1b[32m', del: '\x1b[31m', hunk: '\x1b[36m', head: '\x1b[1m', warn: '\x1b[33m', reset: '\x1b[0m' };
 
 function colorLine(line: string): string {
   if (line.startsWith('+++') || line.startsWith('---')) return `${COLORS.head}${line}${COLORS.reset}`;
@@ -118,9 +135,16 @@ export function formatDiff(r: DiffResult, color: boolean): string {
   const out: string[] = r.overrides.map((o) => `override: ${o}`);
   for (const d of r.objects) {
     out.push(`${d.change} ${d.object} in ${d.file}`);
+    if (d.impact) out.push(...formatImpact(d.impact).map((l, i) => (i === 0 ? `! ${l}` : `!   ${l.trimStart()}`)).map((l) => (color ? `${COLORS.warn}${l}${COLORS.reset}` : l)));
     out.push(...d.patch.split('\n').map((l) => (color ? colorLine(l) : l)));
     out.push('');
   }
-  for (const s of r.summary) out.push(`${s.env}: ${s.added} added, ${s.changed} changed, ${s.removed} removed`);
+  for (const s of r.summary) {
+    const own = r.impacts.filter((i) => i.env === s.env);
+    const refused = own.filter((i) => i.class === 'refused').length;
+    const data = own.length - refused;
+    const notes = [refused > 0 ? `${refused} cannot be applied in place` : '', data > 0 ? `${data} leave data behind` : ''].filter(Boolean);
+    out.push(`${s.env}: ${s.added} added, ${s.changed} changed, ${s.removed} removed${notes.length > 0 ? ` (${notes.join(', ')}: see the lines marked !)` : ''}`);
+  }
   return out.join('\n');
 }

@@ -2,6 +2,7 @@
  * `nodegen synth`: environments in, dist/<env>/ out. Everything is loaded, rendered and checked
  * in memory first; nothing is written unless every selected environment succeeded.
  */
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError, UsageError, type Problem, dedupeProblems } from '../../errors.js';
 import { loadEnvironment, parseImageOverride, parseSetOverride, type Override } from '../../environment/load.js';
@@ -10,6 +11,7 @@ import { compareFolder, writeFolderAtomically, type FileReport } from '../../syn
 import { resolveOutdir } from '../../project.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { renderChecked } from '../../validate/gate.js';
+import { applyImpacts, formatImpact, type ApplyImpact } from '../../synth/apply-impact.js';
 
 export interface SynthOptions extends EnvironmentSelection, OverrideOptions {
   /** The project root. */
@@ -41,6 +43,11 @@ export interface SynthEnvironmentReport {
   readonly outdir: string;
   readonly files: readonly FileReport[];
   readonly warnings: readonly string[];
+  /**
+   * Changes a cluster holding the committed objects will refuse, or that leave data behind
+   * (`nodegen diff` shows them per object). Empty with --stdout, which compares with nothing.
+   */
+  readonly impacts: readonly ApplyImpact[];
 }
 
 export interface SynthResult {
@@ -96,23 +103,37 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     const objects = rendered.flatMap((r) => r.files.filter((f) => !f.name.includes('/')).flatMap((f) => f.objects));
     return {
       mode,
-      environments: rendered.map((r) => ({ env: r.env, outdir: '-', files: [], warnings: r.warnings })),
+      environments: rendered.map((r) => ({ env: r.env, outdir: '-', files: [], warnings: r.warnings, impacts: [] })),
       outOfDate: [],
       yaml: toYaml(objects),
       overrides: applied,
     };
   }
 
-  const reports: SynthEnvironmentReport[] = rendered.map((r) => {
+  const reports: SynthEnvironmentReport[] = [];
+  for (const r of rendered) {
     const dir = join(outRoot, r.env);
-    return { env: r.env, outdir: relative(root, dir) || '.', files: compareFolder(dir, r.files), warnings: r.warnings };
-  });
+    const files = compareFolder(dir, r.files);
+    reports.push({ env: r.env, outdir: relative(root, dir) || '.', files, warnings: r.warnings, impacts: await impactsOf(dir, r, files) });
+  }
   if (mode === 'check') {
     const outOfDate = reports.flatMap((r) => r.files.filter((f) => f.change !== 'unchanged').map((f) => join(r.outdir, f.file)));
     return { mode, environments: reports, outOfDate, overrides: applied };
   }
   for (const r of rendered) writeFolderAtomically(join(outRoot, r.env), r.files);
   return { mode, environments: reports, outOfDate: [], overrides: applied };
+}
+
+/**
+ * What a cluster holding the committed objects will do with this change. Only the files that
+ * change are read and parsed, so an unchanged environment costs nothing.
+ */
+async function impactsOf(dir: string, r: RenderedEnvironment, files: readonly FileReport[]): Promise<ApplyImpact[]> {
+  const touched = files.filter((f) => f.change === 'changed' || f.change === 'removed');
+  if (touched.length === 0) return [];
+  const { parseAllDocuments } = await import('yaml');
+  const before = touched.flatMap((f) => parseAllDocuments(readFileSync(join(dir, f.file), 'utf8')).map((d) => d.toJS() as unknown));
+  return applyImpacts(before, r.files.flatMap((f) => f.objects));
 }
 
 const VERBS: Record<FileReport['change'], string> = { added: 'added', changed: 'changed', removed: 'removed', unchanged: 'unchanged' };
@@ -122,6 +143,7 @@ export function formatSynthResult(r: SynthResult): string {
   const lines: string[] = r.overrides.map((o) => `override: ${o}`);
   for (const e of r.environments) {
     for (const w of e.warnings) lines.push(`warning: ${e.env}: ${w}`);
+    for (const i of e.impacts) lines.push(...formatImpact(i, '    ').map((l, n) => (n === 0 ? `warning: ${e.env}: ${l}` : l)));
     if (r.mode === 'stdout') continue;
     const changed = e.files.filter((f) => f.change !== 'unchanged');
     if (r.mode === 'check') {
@@ -137,6 +159,10 @@ export function formatSynthResult(r: SynthResult): string {
         ? `${e.outdir}: no changes (${files})`
         : `${e.outdir}: ${changed.length} written or removed, ${unchanged} unchanged`,
     );
+  }
+  const refused = r.environments.flatMap((e) => e.impacts).filter((i) => i.class === 'refused').length;
+  if (refused > 0) {
+    lines.push(`${refused} object(s) cannot be updated in place: \`kubectl apply\` will refuse them until the steps above are done`);
   }
   if (r.mode === 'check' && r.outOfDate.length > 0) {
     lines.push(`${r.outOfDate.length} file(s) differ from what synth writes now: run \`npx nodegen synth\` and commit dist/`);

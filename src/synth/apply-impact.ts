@@ -1,0 +1,251 @@
+/**
+ * What `kubectl apply` will do with a change, object by object, judged the way the API server
+ * judges it: most changes apply in place; some are refused because the field cannot change once
+ * the object exists; some apply but leave data behind. nodegen knows the old state (the committed
+ * dist/) and the new one, so it says so before a pipeline's apply fails half-way.
+ *
+ * Each rule names the server's own rule. The cluster suite (test/cluster/day2.cluster.test.ts)
+ * applies old and new to a real API server and checks that what it refuses is exactly what this
+ * module calls refused.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations
+ */
+import { parseQuantity } from '../validate/quantity.js';
+
+/** An object as written in dist/ (parsed YAML). */
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly [key: string]: unknown;
+}
+
+/** Whether a parsed YAML document is a named object (the Kustomization file is not). */
+export function isManifestObject(v: unknown): v is ManifestObject {
+  return typeof (v as ManifestObject | null)?.metadata?.name === 'string';
+}
+
+/**
+ * - `refused`: the API server rejects the update (an immutable field); `kubectl apply` fails on
+ *   this object and goes on with the others.
+ * - `data`: it applies, but volumes are left behind or a node starts without its data.
+ */
+export type ImpactClass = 'refused' | 'data';
+
+export interface ApplyImpact {
+  /** `Kind/name`, as `nodegen diff` names objects. */
+  readonly object: string;
+  readonly namespace?: string;
+  readonly class: ImpactClass;
+  /** The fields that make it so, each as `path: old -> new`. */
+  readonly fields: readonly string[];
+  /** Why, in one sentence. */
+  readonly reason: string;
+  /** What to do instead, in order. */
+  readonly steps: readonly string[];
+}
+
+/** StatefulSet spec fields the API server lets an update change (apps/v1 validation, 1.35). */
+const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
+
+type Json = unknown;
+const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+const show = (v: Json) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
+const keyOf = (o: ManifestObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const nameOf = (o: ManifestObject) => `${o.kind}/${o.metadata.name}`;
+const ns = (o: ManifestObject) => (o.metadata.namespace ? ` -n ${o.metadata.namespace}` : '');
+
+interface ClaimTemplate {
+  metadata: { name: string };
+  spec: { storageClassName?: string; resources?: { requests?: { storage?: string } }; dataSource?: Json; dataSourceRef?: Json; accessModes?: Json };
+}
+
+function spec(o: ManifestObject): Record<string, Json> {
+  return (o.spec ?? {}) as Record<string, Json>;
+}
+
+/** The claims a StatefulSet made for its replicas: `<template>-<name>-<ordinal>`. */
+function claimsOf(sts: ManifestObject): string[] {
+  const s = spec(sts) as { replicas?: number; volumeClaimTemplates?: ClaimTemplate[] };
+  const replicas = s.replicas ?? 1;
+  return (s.volumeClaimTemplates ?? []).flatMap((t) => Array.from({ length: replicas }, (_, i) => `${t.metadata.name}-${sts.metadata.name}-${i}`));
+}
+
+function statefulSetImpact(before: ManifestObject, after: ManifestObject): ApplyImpact | undefined {
+  const b = spec(before);
+  const a = spec(after);
+  const changed = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !STATEFULSET_MUTABLE.has(k) && !same(b[k], a[k])).sort();
+  if (changed.length === 0) return undefined;
+  const name = after.metadata.name;
+  const fields: string[] = [];
+  let grows = false;
+  let needsNewVolume = false;
+  const oldTemplates = new Map(((b.volumeClaimTemplates ?? []) as ClaimTemplate[]).map((t) => [t.metadata.name, t]));
+  const newTemplates = new Map(((a.volumeClaimTemplates ?? []) as ClaimTemplate[]).map((t) => [t.metadata.name, t]));
+  for (const key of changed) {
+    if (key !== 'volumeClaimTemplates') {
+      fields.push(`spec.${key}: ${show(b[key])} -> ${show(a[key])}`);
+      continue;
+    }
+    for (const claim of [...new Set([...oldTemplates.keys(), ...newTemplates.keys()])].sort()) {
+      const o = oldTemplates.get(claim);
+      const n = newTemplates.get(claim);
+      const path = `spec.volumeClaimTemplates[${claim}]`;
+      if (!o || !n) {
+        fields.push(`${path}: ${o ? 'removed' : 'added'}`);
+        continue;
+      }
+      const oldSize = o.spec.resources?.requests?.storage;
+      const newSize = n.spec.resources?.requests?.storage;
+      if (oldSize !== newSize) {
+        fields.push(`${path}.spec.resources.requests.storage: ${show(oldSize)} -> ${show(newSize)}`);
+        const delta = (parseQuantity(newSize ?? '0') ?? 0) - (parseQuantity(oldSize ?? '0') ?? 0);
+        if (delta > 0) grows = true;
+        else needsNewVolume = true;
+      }
+      if (o.spec.storageClassName !== n.spec.storageClassName) {
+        fields.push(`${path}.spec.storageClassName: ${show(o.spec.storageClassName)} -> ${show(n.spec.storageClassName)}`);
+        needsNewVolume = true;
+      }
+      for (const k of ['dataSource', 'dataSourceRef', 'accessModes'] as const) {
+        if (!same(o.spec[k], n.spec[k])) fields.push(`${path}.spec.${k}: ${show(o.spec[k])} -> ${show(n.spec[k])}`);
+      }
+      const rest = (t: ClaimTemplate) => JSON.stringify({ ...t, spec: { ...t.spec, resources: undefined, storageClassName: undefined, dataSource: undefined, dataSourceRef: undefined, accessModes: undefined } });
+      if (rest(o) !== rest(n)) fields.push(`${path}: other fields`);
+    }
+  }
+  const orphan = `kubectl delete statefulset ${name}${ns(after)} --cascade=orphan   # the pods and claims stay`;
+  const apply = 'apply dist/ again: the new StatefulSet adopts the running pods';
+  const steps: string[] = [];
+  if (needsNewVolume) {
+    steps.push(
+      'a volume cannot shrink or move to another storage class in place: take a VolumeSnapshot of each claim (or use a scheduled one) and set the node\'s storage.restoreFrom to it',
+      orphan,
+      apply,
+      `then, one replica at a time, delete its claim and its pod (${claimsOf(before).join(', ')}): the StatefulSet recreates the claim from the snapshot on the new size or class`,
+    );
+  } else if (grows) {
+    // Each existing claim (the old replicas') of a template that grew, to its new size.
+    const patches = ((b.volumeClaimTemplates ?? []) as ClaimTemplate[]).flatMap((t) => {
+      const size = newTemplates.get(t.metadata.name)?.spec.resources?.requests?.storage;
+      if (!size || size === t.spec.resources?.requests?.storage) return [];
+      return claimsOf(before)
+        .filter((c) => c.startsWith(`${t.metadata.name}-${name}-`))
+        .map((c) => `kubectl patch pvc ${c}${ns(after)} -p '{"spec":{"resources":{"requests":{"storage":"${size}"}}}}'`);
+    });
+    steps.push(
+      ...patches,
+      `wait until each claim shows the new capacity (kubectl get pvc${ns(after)}); the storage class must allow volume expansion`,
+      orphan,
+      apply,
+    );
+  } else {
+    steps.push(orphan, apply);
+  }
+  if (changed.includes('selector')) steps.push('the old pods keep the old labels and are not adopted: delete them one by one once the new ones are ready');
+  return {
+    object: nameOf(after),
+    namespace: after.metadata.namespace,
+    class: 'refused',
+    fields,
+    reason: `a StatefulSet's ${changed.map((k) => `spec.${k}`).join(', ')} cannot change once it exists (only replicas, template, updateStrategy, ordinals, minReadySeconds, revisionHistoryLimit and the claim retention policy can)`,
+    steps,
+  };
+}
+
+/** Fields whose change the API server refuses, for kinds other than StatefulSet. */
+const IMMUTABLE: Record<string, { path: readonly string[]; reason: string }[]> = {
+  Service: [{ path: ['spec', 'clusterIP'], reason: "a Service's spec.clusterIP cannot change (headless, clusterIP: None, is one)" }],
+  RoleBinding: [{ path: ['roleRef'], reason: "a RoleBinding's roleRef cannot change" }],
+  ClusterRoleBinding: [{ path: ['roleRef'], reason: "a ClusterRoleBinding's roleRef cannot change" }],
+  VolumeSnapshot: [{ path: ['spec', 'source'], reason: "a VolumeSnapshot's spec.source cannot change (its CRD's CEL rule)" }],
+  VolumeSnapshotContent: [
+    { path: ['spec', 'source'], reason: "a VolumeSnapshotContent's spec.source cannot change (its CRD's CEL rule)" },
+    { path: ['spec', 'sourceVolumeMode'], reason: "a VolumeSnapshotContent's spec.sourceVolumeMode cannot change (its CRD's CEL rule)" },
+  ],
+  Job: [{ path: ['spec', 'template'], reason: "a Job's spec.template cannot change" }],
+};
+
+function at(o: ManifestObject, path: readonly string[]): Json {
+  return path.reduce<Json>((v, k) => (v && typeof v === 'object' ? (v as Record<string, Json>)[k] : undefined), o);
+}
+
+function immutableImpact(before: ManifestObject, after: ManifestObject): ApplyImpact | undefined {
+  const rules = (IMMUTABLE[after.kind] ?? []).filter((r) => !same(at(before, r.path), at(after, r.path)));
+  if (rules.length === 0) return undefined;
+  const steps =
+    after.kind === 'VolumeSnapshot' || after.kind === 'VolumeSnapshotContent'
+      ? [`write it under a new name (restoreFrom.name) instead: a snapshot object describes one snapshot for good`]
+      : [`kubectl delete ${after.kind.toLowerCase()} ${after.metadata.name}${ns(after)}`, 'apply dist/ again (the object is recreated at once; a Service\'s DNS name is missing in between)'];
+  return {
+    object: nameOf(after),
+    namespace: after.metadata.namespace,
+    class: 'refused',
+    fields: rules.map((r) => `${r.path.join('.')}: ${show(at(before, r.path))} -> ${show(at(after, r.path))}`),
+    reason: rules.map((r) => r.reason).join('; '),
+    steps,
+  };
+}
+
+/** Removed objects that held data: a StatefulSet's claims stay (Retain), a Namespace is left behind. */
+function removedImpact(before: ManifestObject, added: readonly ManifestObject[]): ApplyImpact | undefined {
+  if (before.kind === 'Namespace') {
+    const next = added.find((o) => o.kind === 'Namespace');
+    return {
+      object: nameOf(before),
+      class: 'data',
+      fields: [`metadata.name: ${before.metadata.name} -> ${next?.metadata.name ?? '(none)'}`],
+      reason: `the environment leaves namespace ${before.metadata.name}: prune never deletes a Namespace, so every volume there stays, and the nodes in ${next?.metadata.name ?? 'the new namespace'} start without their data`,
+      steps: [
+        'snapshot the old claims and set restoreFrom on the nodes in the new namespace (VolumeSnapshots are namespaced: restore through a snapshotHandle)',
+        `when the new nodes have synced, delete the old namespace: kubectl delete namespace ${before.metadata.name}`,
+      ],
+    };
+  }
+  const claims = before.kind === 'StatefulSet' ? claimsOf(before) : [];
+  if (claims.length === 0) return undefined;
+  const client = before.metadata.labels?.['app.kubernetes.io/name'];
+  const successor = added.find((o) => o.kind === 'StatefulSet' && o.metadata.labels?.['app.kubernetes.io/name'] === client && o.metadata.namespace === before.metadata.namespace);
+  return {
+    object: nameOf(before),
+    namespace: before.metadata.namespace,
+    class: 'data',
+    fields: [successor ? `metadata.name: ${before.metadata.name} -> ${successor.metadata.name}?` : 'removed'],
+    reason: successor
+      ? `a rename is a delete and a create: ${successor.metadata.name} starts with empty volumes and syncs from scratch, while ${claims.join(', ')} stay behind (retention policy Retain)`
+      : `the node's claims ${claims.join(', ')} stay behind (retention policy Retain) and keep their disks`,
+    steps: successor
+      ? [
+          `keep the old name, or restore the new node from a snapshot of ${claims[0]} (restoreFrom) so that it does not sync for days`,
+          `when it is no longer needed: kubectl delete pvc ${claims.join(' ')}${ns(before)}`,
+        ]
+      : [`when the data is no longer needed: kubectl delete pvc ${claims.join(' ')}${ns(before)}`],
+  };
+}
+
+/**
+ * Every change from `before` (the committed objects) to `after` (what synth writes now) that
+ * cannot be applied in place or that leaves data behind. Changes that apply in place are not
+ * listed. Objects are matched by kind, namespace and name.
+ */
+export function applyImpacts(before: readonly unknown[], after: readonly unknown[]): ApplyImpact[] {
+  const old = new Map(before.filter(isManifestObject).map((o) => [keyOf(o), o]));
+  const now = new Map(after.filter(isManifestObject).map((o) => [keyOf(o), o]));
+  const added = [...now.values()].filter((o) => !old.has(keyOf(o)));
+  const impacts: ApplyImpact[] = [];
+  for (const [key, b] of old) {
+    const a = now.get(key);
+    const impact = !a ? removedImpact(b, added) : b.kind === 'StatefulSet' ? statefulSetImpact(b, a) : immutableImpact(b, a);
+    if (impact) impacts.push(impact);
+  }
+  return impacts.sort((x, y) => x.object.localeCompare(y.object));
+}
+
+/** One impact as report lines: the object, why, the fields, then the steps. */
+export function formatImpact(i: ApplyImpact, indent = '  '): string[] {
+  const head = i.class === 'refused' ? 'cannot be applied in place' : 'applies, but leaves data behind';
+  return [
+    `${i.object}${i.namespace ? ` (${i.namespace})` : ''} ${head}: ${i.reason}`,
+    ...i.fields.map((f) => `${indent}changed: ${f}`),
+    ...i.steps.map((s, n) => `${indent}${n + 1}. ${s}`),
+  ];
+}

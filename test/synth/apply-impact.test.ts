@@ -1,0 +1,128 @@
+/**
+ * The day-2 classifier on the committed production objects, changed the way operators change
+ * them. The cluster suite (test/cluster/day2.cluster.test.ts) holds the same judgements to a real
+ * API server; these are the fast, detailed checks of reasons, fields and steps.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyImpacts, formatImpact, type ManifestObject } from '../../src/synth/apply-impact.js';
+import { diff } from '../../src/cli/commands/diff.js';
+import { REPO, copyProject } from '../helpers/project.js';
+import { readObjects } from '../validate/helpers.js';
+import { writeFileSync, readFileSync, rmSync, cpSync } from 'node:fs';
+
+const PRODUCTION = ['10-geth.yaml', '20-bitcoind.yaml', '30-monacoind.yaml', '00-namespace.yaml'].flatMap((f) =>
+  readObjects(join(REPO, 'dist', 'production', f)),
+) as unknown as ManifestObject[];
+
+/** A deep copy of the production objects with `change` applied to the object `kind/name`. */
+function changed(kind: string, name: string, change: (o: any) => void): ManifestObject[] {
+  const copy = structuredClone(PRODUCTION) as any[];
+  const target = copy.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!target) throw new Error(`no ${kind}/${name}`);
+  change(target);
+  return copy;
+}
+
+describe('applyImpacts', () => {
+  it('finds nothing when nothing changed, nor for changes that apply in place', () => {
+    expect(applyImpacts(PRODUCTION, PRODUCTION)).toEqual([]);
+    const inPlace = changed('StatefulSet', 'geth', (s) => {
+      s.spec.replicas = 3;
+      s.spec.template.spec.containers[0].image = 'ethereum/client-go:v1.17.6';
+      s.spec.template.spec.containers[0].resources.limits.memory = '64Gi';
+      s.spec.minReadySeconds = 30;
+    });
+    expect(applyImpacts(PRODUCTION, inPlace)).toEqual([]);
+  });
+
+  it('a grown disk: refused, with a patch of every existing claim, a wait, an orphaning delete and an apply', () => {
+    const [impact, ...rest] = applyImpacts(PRODUCTION, changed('StatefulSet', 'bitcoind', (s) => (s.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Ti')));
+    expect(rest).toEqual([]);
+    expect(impact).toMatchObject({ object: 'StatefulSet/bitcoind', namespace: 'chains-production', class: 'refused' });
+    expect(impact!.fields).toEqual(['spec.volumeClaimTemplates[data].spec.resources.requests.storage: 1Ti -> 2Ti']);
+    expect(impact!.steps).toEqual([
+      `kubectl patch pvc data-bitcoind-0 -n chains-production -p '{"spec":{"resources":{"requests":{"storage":"2Ti"}}}}'`,
+      `kubectl patch pvc data-bitcoind-1 -n chains-production -p '{"spec":{"resources":{"requests":{"storage":"2Ti"}}}}'`,
+      expect.stringMatching(/^wait until each claim shows the new capacity/),
+      'kubectl delete statefulset bitcoind -n chains-production --cascade=orphan   # the pods and claims stay',
+      expect.stringMatching(/^apply dist\/ again/),
+    ]);
+  });
+
+  it('a shrink or another storage class: refused, and the steps restore onto a new volume instead of patching', () => {
+    for (const change of [
+      (s: any) => (s.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '500Gi'),
+      (s: any) => (s.spec.volumeClaimTemplates[0].spec.storageClassName = 'standard-rwo'),
+    ]) {
+      const [impact] = applyImpacts(PRODUCTION, changed('StatefulSet', 'bitcoind', change));
+      expect(impact!.class).toBe('refused');
+      expect(impact!.steps.join('\n')).toMatch(/VolumeSnapshot/);
+      expect(impact!.steps.join('\n')).not.toMatch(/kubectl patch pvc/);
+    }
+  });
+
+  it('other immutable StatefulSet fields, a headless Service turned into a ClusterIP one, a RoleBinding\'s roleRef, a VolumeSnapshot\'s source', () => {
+    const cases: [string, string, (o: any) => void, RegExp][] = [
+      ['StatefulSet', 'geth', (s) => (s.spec.serviceName = 'geth-other'), /spec\.serviceName: geth-headless -> geth-other/],
+      ['StatefulSet', 'geth', (s) => (s.spec.podManagementPolicy = 'OrderedReady'), /spec\.podManagementPolicy/],
+      ['Service', 'geth-headless', (s) => delete s.spec.clusterIP, /spec\.clusterIP: None -> \(none\)/],
+      ['RoleBinding', 'geth-snapshots', (b) => (b.roleRef.name = 'other'), /roleRef/],
+    ];
+    for (const [kind, name, change, field] of cases) {
+      const impacts = applyImpacts(PRODUCTION, changed(kind, name, change));
+      expect(impacts.map((i) => [i.object, i.class])).toEqual([[`${kind}/${name}`, 'refused']]);
+      expect(impacts[0]!.fields.join('\n')).toMatch(field);
+    }
+    const snapshot = { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', metadata: { name: 's', namespace: 'n' }, spec: { source: { volumeSnapshotContentName: 'a' } } };
+    const moved = { ...snapshot, spec: { source: { volumeSnapshotContentName: 'b' } } };
+    expect(applyImpacts([snapshot], [moved]).map((i) => i.class)).toEqual(['refused']);
+  });
+
+  it('a removed node and a renamed one: they apply, but their claims stay behind, and a rename says the new node starts empty', () => {
+    const removed = PRODUCTION.filter((o) => o.metadata.name !== 'monacoind');
+    const [impact] = applyImpacts(PRODUCTION, removed);
+    expect(impact).toMatchObject({ object: 'StatefulSet/monacoind', class: 'data' });
+    expect(impact!.reason).toMatch(/data-monacoind-0, data-monacoind-1 stay behind/);
+
+    const renamed = [...removed, { ...PRODUCTION.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'monacoind')!, metadata: { name: 'mona', namespace: 'chains-production', labels: { 'app.kubernetes.io/name': 'monacoind' } } }];
+    const [rename] = applyImpacts(PRODUCTION, renamed as ManifestObject[]);
+    expect(rename!.fields).toEqual(['metadata.name: monacoind -> mona?']);
+    expect(rename!.reason).toMatch(/mona starts with empty volumes/);
+  });
+
+  it('a new namespace leaves the old one and its volumes behind', () => {
+    const moved = structuredClone(PRODUCTION) as any[];
+    for (const o of moved) {
+      if (o.kind === 'Namespace') o.metadata.name = 'chains-prod';
+      else o.metadata.namespace = 'chains-prod';
+    }
+    const impacts = applyImpacts(PRODUCTION, moved);
+    expect(impacts.map((i) => `${i.object} ${i.class}`)).toEqual([
+      'Namespace/chains-production data',
+      'StatefulSet/bitcoind data',
+      'StatefulSet/geth data',
+      'StatefulSet/monacoind data',
+    ]);
+    expect(formatImpact(impacts[0]!)[0]).toMatch(/^Namespace\/chains-production applies, but leaves data behind: .*prune never deletes a Namespace/);
+  });
+});
+
+describe('nodegen diff marks what a cluster refuses, also --against another folder', () => {
+  it('marks the grown disk in the human report and in --json, comparing with --against', async () => {
+    const project = copyProject();
+    const live = `${project.root}-live`;
+    try {
+      cpSync(join(project.root, 'dist'), live, { recursive: true });
+      const file = join(project.root, 'environments', 'production.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('storage: { size: 1Ti }', 'storage: { size: 2Ti }'));
+      const r = await diff({ root: project.root, env: 'production', against: live });
+      expect(r.impacts.map((i) => `${i.env} ${i.object} ${i.class}`)).toEqual(['production StatefulSet/bitcoind refused']);
+      expect(r.objects.find((o) => o.object === 'StatefulSet/bitcoind')!.impact!.class).toBe('refused');
+      await expect(diff({ root: project.root, env: 'production', against: live, outdir: 'dist' })).rejects.toThrow(/--against and --outdir/);
+    } finally {
+      project.cleanup();
+      rmSync(live, { recursive: true, force: true });
+    }
+  });
+});
