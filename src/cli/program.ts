@@ -125,6 +125,28 @@ export function buildProgram(io: Io, version: string): Command {
     });
 
   program
+    .command('plan')
+    .description('the steps for every change a running cluster would refuse, or that leaves data behind')
+    .addOption(new Option('-e, --env <name>', 'the environment to plan'))
+    .option('-a, --all', 'plan every environment')
+    .option('-o, --outdir <dir>', 'the folder holding the committed output (default: dist)')
+    .option('--against <dir>', 'plan from this folder of environment folders, such as the dist/ a cluster runs (default: the outdir)')
+    .option('--set <key.path=value>', 'override a value, as for synth (repeatable)', collect, [])
+    .option('--image <node=repo:tag>', "override a node's image, as for synth (repeatable)", collect, [])
+    .option('--script', 'print the steps of one environment as a bash script that ends with its apply command')
+    .option('--json', 'print the plan as JSON')
+    .addHelpText(
+      'after',
+      examples(['npx nodegen plan --env production', 'npx nodegen plan --env production --script > plan.sh', 'npx nodegen plan --all --json']),
+    )
+    .action(async (o: { env?: string; all?: boolean; outdir?: string; against?: string; script?: boolean; json?: boolean; set: string[]; image: string[] }) => {
+      const { plan, formatPlan } = await import('./commands/plan.js');
+      const result = await plan({ root: root(), env: o.env, all: o.all, outdir: o.outdir, against: o.against, script: o.script, set: o.set, image: o.image });
+      if (o.json) json(result);
+      else io.out(o.script ? result.script!.trimEnd() : formatPlan(result));
+    });
+
+  program
     .command('list')
     .description('show each environment with its tier, exposure and nodes')
     .option('--json', 'print as JSON')

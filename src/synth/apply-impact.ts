@@ -42,7 +42,16 @@ export interface ApplyImpact {
   readonly reason: string;
   /** What to do instead, in order. */
   readonly steps: readonly string[];
+  /**
+   * Shell lines that carry out the steps before the new dist/ is applied, where a script can do
+   * so without losing data (`nodegen plan --script`); absent where a person must decide (a new
+   * volume, a snapshot under a new name) and for changes that apply.
+   */
+  readonly commands?: readonly string[];
 }
+
+/** How long a plan waits for a claim to reach its new size: 360 polls, 5 s apart (30 minutes). */
+export const RESIZE_POLLS = 360;
 
 /** StatefulSet spec fields the API server lets an update change (apps/v1 validation, 1.35). */
 const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
@@ -113,9 +122,11 @@ function statefulSetImpact(before: ManifestObject, after: ManifestObject): Apply
       if (rest(o) !== rest(n)) fields.push(`${path}: other fields`);
     }
   }
-  const orphan = `kubectl delete statefulset ${name}${ns(after)} --cascade=orphan   # the pods and claims stay`;
+  const orphanCommand = `kubectl delete statefulset ${name}${ns(after)} --cascade=orphan`;
+  const orphan = `${orphanCommand}   # the pods and claims stay`;
   const apply = 'apply dist/ again: the new StatefulSet adopts the running pods';
   const steps: string[] = [];
+  let commands: string[] | undefined;
   if (needsNewVolume) {
     steps.push(
       'a volume cannot shrink or move to another storage class in place: take a VolumeSnapshot of each claim (or use a scheduled one) and set the node\'s storage.restoreFrom to it',
@@ -125,23 +136,40 @@ function statefulSetImpact(before: ManifestObject, after: ManifestObject): Apply
     );
   } else if (grows) {
     // Each existing claim (the old replicas') of a template that grew, to its new size.
-    const patches = ((b.volumeClaimTemplates ?? []) as ClaimTemplate[]).flatMap((t) => {
-      const size = newTemplates.get(t.metadata.name)?.spec.resources?.requests?.storage;
+    const grown = ((b.volumeClaimTemplates ?? []) as ClaimTemplate[]).flatMap((t) => {
+      const next = newTemplates.get(t.metadata.name)!;
+      const size = next.spec.resources?.requests?.storage;
       if (!size || size === t.spec.resources?.requests?.storage) return [];
       return claimsOf(before)
         .filter((c) => c.startsWith(`${t.metadata.name}-${name}-`))
-        .map((c) => `kubectl patch pvc ${c}${ns(after)} -p '{"spec":{"resources":{"requests":{"storage":"${size}"}}}}'`);
+        .map((claim) => ({ claim, size, storageClass: next.spec.storageClassName }));
     });
+    const classes = [...new Set(grown.flatMap((g) => (g.storageClass ? [g.storageClass] : [])))];
+    const checks = classes.map(
+      (c) => `[ "$(kubectl get storageclass ${c} -o jsonpath='{.allowVolumeExpansion}')" = true ] || { echo "storage class ${c} does not allow volume expansion: ${name}'s disks cannot grow in place" >&2; exit 1; }`,
+    );
+    const patches = grown.map((g) => `kubectl patch pvc ${g.claim}${ns(after)} -p '{"spec":{"resources":{"requests":{"storage":"${g.size}"}}}}'`);
+    const waits = grown.map(
+      (g) =>
+        `for i in $(seq ${RESIZE_POLLS}); do [ "$(kubectl get pvc ${g.claim}${ns(after)} -o jsonpath='{.status.capacity.storage}')" = ${g.size} ] && break; ` +
+        `[ "$i" = ${RESIZE_POLLS} ] && { echo "${g.claim} has not reached ${g.size}" >&2; exit 1; }; sleep 5; done`,
+    );
     steps.push(
+      ...classes.map((c) => `check that storage class ${c} allows volume expansion (allowVolumeExpansion: true)`),
       ...patches,
-      `wait until each claim shows the new capacity (kubectl get pvc${ns(after)}); the storage class must allow volume expansion`,
+      `wait until each claim shows the new capacity (kubectl get pvc${ns(after)})`,
       orphan,
       apply,
     );
+    commands = [...checks, ...patches, ...waits, orphanCommand];
   } else {
     steps.push(orphan, apply);
+    commands = [orphanCommand];
   }
-  if (changed.includes('selector')) steps.push('the old pods keep the old labels and are not adopted: delete them one by one once the new ones are ready');
+  if (changed.includes('selector')) {
+    steps.push('the old pods keep the old labels and are not adopted: delete them one by one once the new ones are ready');
+    commands = undefined;
+  }
   return {
     object: nameOf(after),
     namespace: after.metadata.namespace,
@@ -149,6 +177,7 @@ function statefulSetImpact(before: ManifestObject, after: ManifestObject): Apply
     fields,
     reason: `a StatefulSet's ${changed.map((k) => `spec.${k}`).join(', ')} cannot change once it exists (only replicas, template, updateStrategy, ordinals, minReadySeconds, revisionHistoryLimit and the claim retention policy can)`,
     steps,
+    ...(commands ? { commands } : {}),
   };
 }
 
@@ -172,10 +201,11 @@ function at(o: ManifestObject, path: readonly string[]): Json {
 function immutableImpact(before: ManifestObject, after: ManifestObject): ApplyImpact | undefined {
   const rules = (IMMUTABLE[after.kind] ?? []).filter((r) => !same(at(before, r.path), at(after, r.path)));
   if (rules.length === 0) return undefined;
-  const steps =
-    after.kind === 'VolumeSnapshot' || after.kind === 'VolumeSnapshotContent'
-      ? [`write it under a new name (restoreFrom.name) instead: a snapshot object describes one snapshot for good`]
-      : [`kubectl delete ${after.kind.toLowerCase()} ${after.metadata.name}${ns(after)}`, 'apply dist/ again (the object is recreated at once; a Service\'s DNS name is missing in between)'];
+  const snapshot = after.kind === 'VolumeSnapshot' || after.kind === 'VolumeSnapshotContent';
+  const remove = `kubectl delete ${after.kind.toLowerCase()} ${after.metadata.name}${ns(after)}`;
+  const steps = snapshot
+    ? [`write it under a new name (restoreFrom.name) instead: a snapshot object describes one snapshot for good`]
+    : [remove, 'apply dist/ again (the object is recreated at once; a Service\'s DNS name is missing in between)'];
   return {
     object: nameOf(after),
     namespace: after.metadata.namespace,
@@ -183,6 +213,7 @@ function immutableImpact(before: ManifestObject, after: ManifestObject): ApplyIm
     fields: rules.map((r) => `${r.path.join('.')}: ${show(at(before, r.path))} -> ${show(at(after, r.path))}`),
     reason: rules.map((r) => r.reason).join('; '),
     steps,
+    ...(snapshot ? {} : { commands: [remove] }),
   };
 }
 

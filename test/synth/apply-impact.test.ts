@@ -10,6 +10,10 @@ import { diff } from '../../src/cli/commands/diff.js';
 import { REPO, copyProject } from '../helpers/project.js';
 import { readObjects } from '../validate/helpers.js';
 import { writeFileSync, readFileSync, rmSync, cpSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { plan, planScript, formatPlan } from '../../src/cli/commands/plan.js';
+import { applyCommand } from '../../src/synth/apply.js';
+import type { InputError } from '../../src/errors.js';
 
 const PRODUCTION = ['10-geth.yaml', '20-bitcoind.yaml', '30-monacoind.yaml', '00-namespace.yaml'].flatMap((f) =>
   readObjects(join(REPO, 'dist', 'production', f)),
@@ -36,12 +40,13 @@ describe('applyImpacts', () => {
     expect(applyImpacts(PRODUCTION, inPlace)).toEqual([]);
   });
 
-  it('a grown disk: refused, with a patch of every existing claim, a wait, an orphaning delete and an apply', () => {
+  it('a grown disk: refused, with a check of the storage class, a patch of every existing claim, a wait, an orphaning delete and an apply', () => {
     const [impact, ...rest] = applyImpacts(PRODUCTION, changed('StatefulSet', 'bitcoind', (s) => (s.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Ti')));
     expect(rest).toEqual([]);
     expect(impact).toMatchObject({ object: 'StatefulSet/bitcoind', namespace: 'chains-production', class: 'refused' });
     expect(impact!.fields).toEqual(['spec.volumeClaimTemplates[data].spec.resources.requests.storage: 1Ti -> 2Ti']);
     expect(impact!.steps).toEqual([
+      'check that storage class premium-rwo allows volume expansion (allowVolumeExpansion: true)',
       `kubectl patch pvc data-bitcoind-0 -n chains-production -p '{"spec":{"resources":{"requests":{"storage":"2Ti"}}}}'`,
       `kubectl patch pvc data-bitcoind-1 -n chains-production -p '{"spec":{"resources":{"requests":{"storage":"2Ti"}}}}'`,
       expect.stringMatching(/^wait until each claim shows the new capacity/),
@@ -124,5 +129,42 @@ describe('nodegen diff marks what a cluster refuses, also --against another fold
       project.cleanup();
       rmSync(live, { recursive: true, force: true });
     }
+  });
+});
+
+describe('nodegen plan', () => {
+  it('--script: the class check, the patches, the waits and the orphaning delete, then the README apply command; data left behind as comments', () => {
+    const grown = changed('StatefulSet', 'bitcoind', (s) => (s.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Ti'));
+    const impacts = applyImpacts(PRODUCTION, grown.filter((o) => o.metadata.name !== 'monacoind'));
+    const script = planScript({ env: 'production', impacts }, 'dist');
+    const lines = script.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines[0]).toBe('set -euo pipefail');
+    expect(lines[1]).toMatch(/^\[ "\$\(kubectl get storageclass premium-rwo -o jsonpath='\{\.allowVolumeExpansion\}'\)" = true \] \|\| \{/);
+    expect(lines.slice(2, 4)).toEqual(impacts[0]!.steps.slice(1, 3));
+    expect(lines[4]).toMatch(/^for i in \$\(seq 360\); do \[ "\$\(kubectl get pvc data-bitcoind-0 -n chains-production -o jsonpath='\{\.status\.capacity\.storage\}'\)" = 2Ti \] && break;/);
+    expect(lines[6]).toBe('kubectl delete statefulset bitcoind -n chains-production --cascade=orphan');
+    expect(lines[7]).toBe(applyCommand('production'));
+    expect(lines).toHaveLength(8);
+    expect(script).toMatch(/^# StatefulSet\/monacoind \(chains-production\) applies, but leaves data behind/m);
+    // The script is valid bash.
+    expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
+  });
+
+  it('--script refuses a plan that needs a person (a shrink), naming the object and the steps', () => {
+    const shrunk = changed('StatefulSet', 'geth', (s) => (s.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '1Ti'));
+    const impacts = applyImpacts(PRODUCTION, shrunk);
+    expect(() => planScript({ env: 'production', impacts }, 'dist')).toThrow(/cannot be run as a script/);
+    try {
+      planScript({ env: 'production', impacts }, 'dist');
+    } catch (e) {
+      expect((e as InputError).problems.map((p) => p.path)).toEqual(['StatefulSet/geth']);
+    }
+  });
+
+  it('without changes every environment applies in place, and --script needs one environment', async () => {
+    const r = await plan({ root: REPO, all: true });
+    expect(r.environments.map((e) => e.impacts.length)).toEqual([0, 0, 0, 0, 0]);
+    expect(formatPlan(r)).toMatch(/^production: every change applies in place/m);
+    await expect(plan({ root: REPO, all: true, script: true })).rejects.toThrow(/--script writes the plan of one environment/);
   });
 });
