@@ -5,13 +5,15 @@
  * the API server refuses must be exactly what nodegen called "cannot be applied in place"; what
  * nodegen says leaves data behind must apply and leave the claims in place.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDocument, type Document } from 'yaml';
 import { cli, copyProject } from '../helpers/project.js';
 import type { ApplyImpact } from '../../src/synth/apply-impact.js';
-import { readManifests } from './kubectl.js';
+import { eventually, readManifests } from './kubectl.js';
 import { clusterKubectl, expectPodsAdmitted, namespaceOf, readmeApplyCommand } from './helpers.js';
 
 const kubectl = clusterKubectl();
@@ -115,3 +117,134 @@ describe('day-2 changes: what nodegen says a cluster refuses is what the API ser
     }
   });
 });
+
+/** Plays the CSI resizer, which this control plane lacks: a claim whose request grew gets that capacity. */
+function playResizer(namespace: string): () => Promise<void> {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const claim of kubectl.list('persistentvolumeclaims', namespace) as any[]) {
+        const wanted = claim.spec.resources.requests.storage;
+        if (claim.status?.phase === 'Bound' && claim.status.capacity?.storage !== wanted) {
+          await kubectl.runAsync(['patch', 'pvc', claim.metadata.name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { capacity: { storage: wanted } } })]);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+  };
+}
+
+describe('nodegen plan --script on the real API server, with claims bound to volumes of an expandable class', () => {
+  it('a grown disk: the script checks the class, grows each bound claim, recreates the StatefulSet around its pods and applies; every pod and claim is kept', async () => {
+    const env = 'qa';
+    const project = copyProject();
+    try {
+      const dist = join(project.root, 'dist', env);
+      const before = readManifests(dist);
+      const namespace = namespaceOf(before);
+      kubectl.deleteNamespace(namespace);
+      kubectl.run(['delete', 'storageclass', 'premium-rwo', '--ignore-not-found']);
+      kubectl.run(['apply', '-f', '-'], {
+        input: JSON.stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'premium-rwo' }, provisioner: 'pd.csi.storage.gke.io', allowVolumeExpansion: true, volumeBindingMode: 'Immediate' }),
+      });
+      kubectl.run(['apply', '-f', dist]);
+      await expectPodsAdmitted(kubectl, before);
+      // A volume for each of bitcoind's claims, bound to it in advance (as a provisioner would).
+      const claims = kubectl.list('persistentvolumeclaims', namespace).filter((c) => c.metadata.name.includes('bitcoind'));
+      expect(claims.length).toBeGreaterThan(0);
+      for (const claim of claims as any[]) {
+        kubectl.run(['delete', 'pv', `pv-${claim.metadata.name}`, '--ignore-not-found']);
+        kubectl.run(['create', '-f', '-'], {
+          input: JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'PersistentVolume',
+            metadata: { name: `pv-${claim.metadata.name}` },
+            spec: {
+              capacity: { storage: claim.spec.resources.requests.storage },
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'premium-rwo',
+              csi: { driver: 'pd.csi.storage.gke.io', volumeHandle: `projects/p/zones/z/disks/${claim.metadata.name}` },
+              claimRef: { namespace, name: claim.metadata.name },
+            },
+          }),
+        });
+      }
+      await eventually(
+        () => (kubectl.list('persistentvolumeclaims', namespace).filter((c: any) => c.metadata.name.includes('bitcoind') && c.status?.phase === 'Bound').length === claims.length ? true : undefined),
+        () => 'the claims were not bound to their volumes',
+      );
+      const identity = () =>
+        [...kubectl.list('persistentvolumeclaims', namespace), ...kubectl.list('pods', namespace)].map((o: any) => `${o.kind} ${o.metadata.name} ${o.metadata.uid}`).sort();
+      const kept = identity();
+
+      const file = join(project.root, 'environments', `${env}.yaml`);
+      const doc = parseDocument(readFileSync(file, 'utf8'));
+      doc.setIn(['nodes', 'bitcoind', 'storage', 'size'], '150Gi');
+      writeFileSync(file, doc.toString());
+      const planned = await cli(project.root, 'plan', '--env', env, '--script');
+      expect(planned.code, planned.err).toBe(0);
+      expect((await cli(project.root, 'synth', '--env', env)).code).toBe(0);
+      const script = join(project.root, 'plan.sh');
+      writeFileSync(script, planned.out, { mode: 0o755 });
+
+      const stopResizer = playResizer(namespace);
+      let ran: { code: number | null; output: string };
+      try {
+        ran = await runScript(script, project.root);
+      } finally {
+        await stopResizer();
+      }
+      expect(ran.code, ran.output).toBe(0);
+      expect(ran.output).toMatch(/statefulset\.apps "bitcoind" deleted/);
+      const sts = kubectl.json<any>(['get', 'statefulset', 'bitcoind', '-n', namespace]);
+      expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('150Gi');
+      for (const claim of claims) {
+        expect(kubectl.json<any>(['get', 'pvc', claim.metadata.name, '-n', namespace]).status.capacity.storage).toBe('150Gi');
+      }
+      expect(identity(), 'a pod or a claim was replaced').toEqual(kept);
+      const diff = kubectl.run(['diff', '-f', dist], { allowFailure: true });
+      expect(diff.code, diff.out).toBe(0);
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('a shrunk disk: the plan explains the restore, and --script refuses to write a script for it', async () => {
+    const project = copyProject();
+    try {
+      const file = join(project.root, 'environments', 'qa.yaml');
+      const doc = parseDocument(readFileSync(file, 'utf8'));
+      doc.setIn(['nodes', 'bitcoind', 'storage', 'size'], '60Gi');
+      writeFileSync(file, doc.toString());
+      const human = await cli(project.root, 'plan', '--env', 'qa');
+      expect(human.out).toMatch(/StatefulSet\/bitcoind \(chains-qa\) cannot be applied in place/);
+      expect(human.out).toMatch(/VolumeSnapshot/);
+      const script = await cli(project.root, 'plan', '--env', 'qa', '--script');
+      expect(script.code).toBe(1);
+      expect(script.err).toMatch(/cannot be run as a script/);
+    } finally {
+      project.cleanup();
+    }
+  });
+});
+
+/** Runs a plan script as a pipeline would: bash, the project root as working directory, kubectl on PATH. */
+function runScript(script: string, cwd: string): Promise<{ code: number | null; output: string }> {
+  const bin = mkdtempSync(join(tmpdir(), 'nodegen-plan-'));
+  writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\nexec ${kubectl.binary} --kubeconfig=${kubectl.kubeconfig} "$@"\n`, { mode: 0o755 });
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [script], { cwd, env: { PATH: `${bin}:${process.env.PATH}`, HOME: bin }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      rmSync(bin, { recursive: true, force: true });
+      resolve({ code, output });
+    });
+  });
+}
