@@ -96,6 +96,8 @@ describe('day-2 changes: what nodegen says a cluster refuses is what the API ser
       // nodegen diff, the review step, marks each such object with the reason and the steps.
       const review = await cli(project.root, 'diff', '--env', env);
       for (const object of [...refused, ...data]) expect(review.out).toMatch(new RegExp(`^! ${object.replace('/', '\\/')} `, 'm'));
+      // The plan, made before the new dist/ is written (it compares with the committed one).
+      const planned = await cli(project.root, 'plan', '--env', env, '--script');
       const synth = await cli(project.root, 'synth', '--env', env, '--json');
       expect(synth.code, synth.err).toBe(0);
       const impacts = (JSON.parse(synth.out) as { environments: { impacts: ApplyImpact[] }[] }).environments[0]!.impacts;
@@ -108,6 +110,21 @@ describe('day-2 changes: what nodegen says a cluster refuses is what the API ser
       const applied = kubectl.run(readmeApplyCommand(env, dist), { allowFailure: true });
       expect(refusedByServer(applied.err), `the API server refused:\n${applied.err}`).toEqual([...refused].sort());
       expect(applied.code).toBe(refused.length > 0 ? 1 : 0);
+
+      // The plan carries the change out on the same cluster: where it is scriptable, its script
+      // (which ends with the apply) leaves the cluster exactly as the new dist/ says. A grown disk
+      // needs claims bound to expandable volumes: the case below runs that one.
+      const scriptable = planned.code === 0;
+      expect(scriptable, planned.err).toBe(impacts.every((i) => i.class !== 'refused' || i.commands !== undefined));
+      if (scriptable && !planned.out.includes('kubectl patch pvc')) {
+        const script = join(project.root, 'plan.sh');
+        writeFileSync(script, planned.out, { mode: 0o755 });
+        const ran = await runScript(script, project.root);
+        expect(ran.code, ran.output).toBe(0);
+        const diff = kubectl.run(['diff', '-f', dist], { allowFailure: true });
+        expect(diff.code, `after the plan, the cluster differs from dist/:\n${diff.out}`).toBe(0);
+        await expectPodsAdmitted(kubectl, after);
+      }
       // Nothing deleted a claim: prune never touches them, whatever was renamed or removed.
       const claimsAfter = new Set(kubectl.list('persistentvolumeclaims', namespaceOf(before)).map((c) => c.metadata.name));
       expect(claimsBefore.filter((c) => !claimsAfter.has(c))).toEqual([]);
