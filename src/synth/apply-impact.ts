@@ -254,6 +254,51 @@ function removedImpact(before: ManifestObject, added: readonly ManifestObject[])
 }
 
 /**
+ * The network a node's StatefulSet runs, read from what nodegen writes: geth's network flag, the
+ * consensus client's `--network=`, a UTXO daemon's `chain=` (or Monacoin's `testnet=1` /
+ * `regtest=1`) in the conf of the ConfigMap it mounts.
+ */
+function networkOf(sts: ManifestObject, objects: ReadonlyMap<string, ManifestObject>): string | undefined {
+  const pod = (spec(sts).template as { spec?: { containers?: { args?: string[] }[]; volumes?: { configMap?: { name: string } }[] } } | undefined)?.spec;
+  for (const c of pod?.containers ?? []) {
+    const flag = (c.args ?? []).find((a) => /^--(mainnet|hoodi|sepolia|holesky)$/.test(a));
+    if (flag) return flag.slice(2);
+  }
+  for (const v of pod?.volumes ?? []) {
+    const cm = v.configMap && objects.get(`ConfigMap/${sts.metadata.namespace ?? ''}/${v.configMap.name}`);
+    for (const text of Object.values(((cm as { data?: Record<string, string> } | undefined)?.data ?? {}))) {
+      // The daemon's conf (every one nodegen writes has server=1), not a probe script.
+      if (!/^server=1$/m.test(text)) continue;
+      const chain = /^chain=(\S+)$/m.exec(text)?.[1] ?? /^(testnet|regtest|signet)=1$/m.exec(text)?.[1];
+      return chain ?? 'main';
+    }
+  }
+  return undefined;
+}
+
+/** A node moved to another network: it applies, but its volumes hold the old network's chain. */
+function networkImpact(before: ManifestObject, after: ManifestObject, old: ReadonlyMap<string, ManifestObject>, now: ReadonlyMap<string, ManifestObject>): ApplyImpact | undefined {
+  const from = networkOf(before, old);
+  const to = networkOf(after, now);
+  const claims = claimsOf(after);
+  if (!from || !to || from === to || claims.length === 0) return undefined;
+  const geth = after.metadata.labels?.['app.kubernetes.io/name'] === 'geth';
+  return {
+    object: nameOf(after),
+    namespace: after.metadata.namespace,
+    class: 'data',
+    fields: [`network: ${from} -> ${to}`],
+    reason: geth
+      ? `the volumes ${claims.join(', ')} hold the ${from} chain: geth refuses to start on a database of another genesis, and the beacon node's database is ${from}'s too`
+      : `the volumes ${claims.join(', ')} keep the ${from} chain beside a new ${to} one (a folder per network): the node syncs ${to} from scratch and the old chain keeps its space`,
+    steps: [
+      `restore the node from a snapshot of a ${to} node (storage.restoreFrom), or give it new volumes: kubectl delete statefulset ${after.metadata.name}${ns(after)} --cascade=orphan, then kubectl delete pvc and pod of each replica in turn`,
+      'or keep the network and add a new node for the other one',
+    ],
+  };
+}
+
+/**
  * Every change from `before` (the committed objects) to `after` (what synth writes now) that
  * cannot be applied in place or that leaves data behind. Changes that apply in place are not
  * listed. Objects are matched by kind, namespace and name.
@@ -265,8 +310,8 @@ export function applyImpacts(before: readonly unknown[], after: readonly unknown
   const impacts: ApplyImpact[] = [];
   for (const [key, b] of old) {
     const a = now.get(key);
-    const impact = !a ? removedImpact(b, added) : b.kind === 'StatefulSet' ? statefulSetImpact(b, a) : immutableImpact(b, a);
-    if (impact) impacts.push(impact);
+    const found = !a ? [removedImpact(b, added)] : b.kind === 'StatefulSet' ? [statefulSetImpact(b, a), networkImpact(b, a, old, now)] : [immutableImpact(b, a)];
+    impacts.push(...found.filter((i): i is ApplyImpact => i !== undefined));
   }
   return impacts.sort((x, y) => x.object.localeCompare(y.object));
 }

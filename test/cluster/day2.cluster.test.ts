@@ -57,7 +57,7 @@ const CASES: readonly Case[] = [
     refused: [],
     data: ['Namespace/chains-develop', 'StatefulSet/bitcoind', 'StatefulSet/geth', 'StatefulSet/monacoind'],
   },
-  { name: 'another network', env: 'qa', edit: (d) => d.setIn(['nodes', 'bitcoind', 'network'], 'signet'), refused: [], data: [] },
+  { name: 'another network', env: 'qa', edit: (d) => d.setIn(['nodes', 'bitcoind', 'network'], 'signet'), refused: [], data: ['StatefulSet/bitcoind'] },
   {
     name: 'everyday changes: replicas, resources, image, RPC clients',
     env: 'qa',

@@ -96,6 +96,22 @@ describe('applyImpacts', () => {
     expect(rename!.reason).toMatch(/mona starts with empty volumes/);
   });
 
+  it('another network: it applies, but the volumes hold the old chain (geth from its flag, bitcoind from chain=, monacoind from testnet=1)', () => {
+    const gethMoved = changed('StatefulSet', 'geth', (s) => {
+      const args: string[] = s.spec.template.spec.containers[0].args;
+      args[args.indexOf('--mainnet')] = '--sepolia';
+    });
+    const [geth] = applyImpacts(PRODUCTION, gethMoved);
+    expect(geth).toMatchObject({ object: 'StatefulSet/geth', class: 'data', fields: ['network: mainnet -> sepolia'] });
+    expect(geth!.reason).toMatch(/geth refuses to start on a database of another genesis/);
+
+    const btcMoved = changed('ConfigMap', 'bitcoind-config', (c) => (c.data['bitcoin.conf'] = c.data['bitcoin.conf'].replace('chain=main', 'chain=signet')));
+    expect(applyImpacts(PRODUCTION, btcMoved).map((i) => `${i.object} ${i.fields[0]}`)).toEqual(['StatefulSet/bitcoind network: main -> signet']);
+
+    const monaMoved = changed('ConfigMap', 'monacoind-config', (c) => (c.data['monacoin.conf'] = c.data['monacoin.conf'].replace('server=1', 'server=1\ntestnet=1')));
+    expect(applyImpacts(PRODUCTION, monaMoved).map((i) => `${i.object} ${i.fields[0]}`)).toEqual(['StatefulSet/monacoind network: main -> testnet']);
+  });
+
   it('a new namespace leaves the old one and its volumes behind', () => {
     const moved = structuredClone(PRODUCTION) as any[];
     for (const o of moved) {
@@ -123,7 +139,7 @@ describe('nodegen diff marks what a cluster refuses, also --against another fold
       writeFileSync(file, readFileSync(file, 'utf8').replace('storage: { size: 1Ti }', 'storage: { size: 2Ti }'));
       const r = await diff({ root: project.root, env: 'production', against: live });
       expect(r.impacts.map((i) => `${i.env} ${i.object} ${i.class}`)).toEqual(['production StatefulSet/bitcoind refused']);
-      expect(r.objects.find((o) => o.object === 'StatefulSet/bitcoind')!.impact!.class).toBe('refused');
+      expect(r.objects.find((o) => o.object === 'StatefulSet/bitcoind')!.impacts!.map((i) => i.class)).toEqual(['refused']);
       await expect(diff({ root: project.root, env: 'production', against: live, outdir: 'dist' })).rejects.toThrow(/--against and --outdir/);
     } finally {
       project.cleanup();

@@ -34,7 +34,7 @@ export interface ObjectDiff {
   /** Unified diff of the object's YAML, without colour. */
   readonly patch: string;
   /** Set when a cluster holding the old object refuses the change, or the change leaves data behind. */
-  readonly impact?: ApplyImpact;
+  readonly impacts?: readonly ApplyImpact[];
 }
 
 export interface DiffSummary {
@@ -112,8 +112,8 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       if (b && a && b.text === a.text) continue;
       const change = !b ? 'added' : !a ? 'removed' : 'changed';
       counts[change]++;
-      const impact = envImpacts.find((i) => i.object === key);
-      objects.push({ env: r.env, file: (a ?? b)!.file, object: key, change, patch: patchOf(key, b?.text ?? '', a?.text ?? ''), ...(impact ? { impact } : {}) });
+      const own = envImpacts.filter((i) => i.object === key);
+      objects.push({ env: r.env, file: (a ?? b)!.file, object: key, change, patch: patchOf(key, b?.text ?? '', a?.text ?? ''), ...(own.length > 0 ? { impacts: own } : {}) });
     }
     summary.push({ env: r.env, ...counts });
   }
@@ -135,7 +135,9 @@ export function formatDiff(r: DiffResult, color: boolean): string {
   const out: string[] = r.overrides.map((o) => `override: ${o}`);
   for (const d of r.objects) {
     out.push(`${d.change} ${d.object} in ${d.file}`);
-    if (d.impact) out.push(...formatImpact(d.impact).map((l, i) => (i === 0 ? `! ${l}` : `!   ${l.trimStart()}`)).map((l) => (color ? `${COLORS.warn}${l}${COLORS.reset}` : l)));
+    for (const impact of d.impacts ?? []) {
+      out.push(...formatImpact(impact).map((l, i) => (i === 0 ? `! ${l}` : `!   ${l.trimStart()}`)).map((l) => (color ? `${COLORS.warn}${l}${COLORS.reset}` : l)));
+    }
     out.push(...d.patch.split('\n').map((l) => (color ? colorLine(l) : l)));
     out.push('');
   }
