@@ -50,4 +50,40 @@ describe('command-line overrides', () => {
     const result = await synth({ root: REPO, env: 'qa', stdout: true, set: ['nodes.geth.replicas=2'] });
     expect(result.overrides).toEqual(['--set nodes.geth.replicas=2']);
   });
+
+  it('refuses every override that could loosen policy, all at once, naming each flag, and leaves dist/ untouched', async () => {
+    const loosening = [
+      ['--set', 'publicEndpoints.allowed=true'],
+      ['--set', 'publicEndpoints.sourceRanges=[0.0.0.0/0]'],
+      ['--set', 'nodes.geth.expose.rpc=public'],
+      ['--set', 'waivers=[{rule: policy/public-endpoint, reason: x}]'],
+      ['--set', 'nodes.geth.extraArgs=[--http.api=eth,admin,debug]'],
+      ['--set', 'nodes.bitcoind.extraArgs=[-rpcallowip=0.0.0.0/0]'],
+      ['--set', 'clusterCidrs=[0.0.0.0/0]'],
+      ['--set', 'namespace=chains-qa'],
+      ['--set', 'tier=testnet'],
+      ['--set', 'sandbox=true'],
+      ['--set', 'rpcClients.namespaces=[default]'],
+      ['--set', 'nodes.geth={client: geth}'],
+      ['--set', 'nodes.geth.httpApi=[eth,admin]'],
+      ['--set', 'nodes.geth.storage.size=1Ti'],
+    ];
+    const r = await cli(REPO, 'synth', '--env', 'production', '--stdout', ...loosening.flat());
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^error: 14 overrides set what only the environment files may set; dist\/ was not changed/);
+    for (const [, value] of loosening) expect(r.err).toContain(`--set ${value} ${value!.split('=')[0]}: ${value!.split('=')[0]} can be set only in the committed environment files`);
+  });
+
+  it('keeps what pipelines vary: images, replicas, resources (also the consensus client\'s), and leaving a node out', async () => {
+    const r = await synth({
+      root: REPO,
+      env: 'qa',
+      stdout: true,
+      set: ['nodes.geth.replicas=2', 'nodes.geth.resources.limits.memory=16Gi', 'nodes.geth.consensus.image=sigp/lighthouse:v8.2.2', 'nodes.geth.consensus.resources.requests.cpu=1500m', 'nodes.monacoind=null'],
+      image: ['bitcoind=bitcoin/bitcoin:30.2'],
+    });
+    expect(r.overrides).toHaveLength(6);
+    expect(r.yaml).not.toContain('name: monacoind');
+  });
 });

@@ -59,8 +59,14 @@ describe('synth refuses an environment that breaks a rule', () => {
   });
 
   it('refuses an override that breaks a rule, as it refuses the same value in a file', async () => {
+    const e = await inputError(synth({ root, env: 'valid', outdir: 'out-override', set: ['nodes.geth.consensus.resources.limits=null'] }));
+    expect(e.problems.some((p) => p.message.startsWith('[policy/resources]'))).toBe(true);
+    expect(existsSync(join(root, 'out-override'))).toBe(false);
+  });
+
+  it('refuses an override of a policy key before anything is rendered (it may be set only in the files)', async () => {
     const e = await inputError(synth({ root, env: 'valid', outdir: 'out-override', set: ['nodes.geth.httpApi=[eth,admin]'] }));
-    expect(e.problems.some((p) => p.message.startsWith('[policy/rpc-namespaces]'))).toBe(true);
+    expect(e.problems).toEqual([expect.objectContaining({ file: '--set nodes.geth.httpApi=[eth,admin]', path: 'nodes.geth.httpApi', message: expect.stringMatching(/can be set only in the committed environment files/) })]);
     expect(existsSync(join(root, 'out-override'))).toBe(false);
   });
 });

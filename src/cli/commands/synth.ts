@@ -32,9 +32,41 @@ export interface OverrideOptions {
   readonly image?: readonly string[];
 }
 
-/** The command-line overrides of `--set` and `--image`, in the order given. */
+/**
+ * What a pipeline may override: what it legitimately varies from run to run. Everything else
+ * (exposure, public endpoints, waivers, RPC namespaces and clients, CORS and vhosts, extra
+ * arguments, cluster ranges, namespace, tier and networks, sandbox, storage) is policy or
+ * reviewed configuration, set only in the committed environment files, so that a pipeline's
+ * `--set ... --stdout | kubectl apply -f -` cannot loosen what a reviewer approved.
+ */
+const OVERRIDABLE: readonly RegExp[] = [
+  /^nodes\.[^.]+\.(image|replicas)$/,
+  /^nodes\.[^.]+\.resources(\.(requests|limits)(\.(cpu|memory))?)?$/,
+  /^nodes\.[^.]+\.consensus\.image$/,
+  /^nodes\.[^.]+\.consensus\.resources(\.(requests|limits)(\.(cpu|memory))?)?$/,
+];
+
+/** Why an override is refused, or undefined when a pipeline may make it. */
+export function overrideRefusal(o: Override): string | undefined {
+  const key = o.path.join('.');
+  if (OVERRIDABLE.some((re) => re.test(key))) return undefined;
+  // Leaving a node out of this run (nodes.<name>=null) loosens nothing.
+  if (o.path.length === 2 && o.path[0] === 'nodes' && o.value === null) return undefined;
+  return (
+    `${key} can be set only in the committed environment files, where the change is reviewed: edit environments/<env>.yaml (or base.yaml). ` +
+    'Overrides may set nodes.<node>.image, .replicas and .resources, the same under .consensus, or leave a node out (nodes.<node>=null)'
+  );
+}
+
+/** The command-line overrides of `--set` and `--image`, in the order given; refuses any that set policy. */
 export function parseOverrides(o: OverrideOptions): Override[] {
-  return [...(o.set ?? []).map(parseSetOverride), ...(o.image ?? []).map(parseImageOverride)];
+  const overrides = [...(o.set ?? []).map(parseSetOverride), ...(o.image ?? []).map(parseImageOverride)];
+  const refused = overrides.flatMap((override) => {
+    const why = overrideRefusal(override);
+    return why ? [{ file: override.source, path: override.path.join('.'), message: why }] : [];
+  });
+  if (refused.length > 0) throw new InputError(`${refused.length === 1 ? 'an override sets' : `${refused.length} overrides set`} what only the environment files may set; dist/ was not changed`, refused);
+  return overrides;
 }
 
 export interface SynthEnvironmentReport {
