@@ -98,15 +98,17 @@ export function buildProgram(io: Io, version: string): Command {
       }
     });
 
-  program
-    .command('diff')
-    .description('show, object by object, how dist/ would change; exit 1 when it would')
-    .addOption(new Option('-e, --env <name>', 'the environment to compare'))
-    .option('-a, --all', 'compare every environment')
-    .option('-o, --outdir <dir>', 'the folder holding the committed output (default: dist)')
-    .option('--against <dir>', "compare with this folder of environment folders, such as the dist/ a cluster runs (default: the outdir)")
-    .option('--set <key.path=value>', 'override a value, as for synth (repeatable)', collect, [])
-    .option('--image <node=repo:tag>', "override a node's image, as for synth (repeatable)", collect, [])
+  /** The options of the commands that compare what synth writes with a folder (diff, plan). */
+  const comparing = (command: Command, verb: string) =>
+    command
+      .addOption(new Option('-e, --env <name>', `the environment to ${verb}`))
+      .option('-a, --all', `${verb} every environment`)
+      .option('-o, --outdir <dir>', 'the folder holding the committed output (default: dist)')
+      .option('--against <dir>', 'compare with this folder of environment folders, such as the dist/ a cluster runs (default: the outdir)')
+      .option('--set <key.path=value>', 'override a value, as for synth (repeatable)', collect, [])
+      .option('--image <node=repo:tag>', "override a node's image, as for synth (repeatable)", collect, []);
+
+  comparing(program.command('diff').description('show, object by object, how dist/ would change; exit 1 when it would'), 'compare')
     .option('--json', 'print the differences as JSON')
     .addHelpText(
       'after',
@@ -124,15 +126,7 @@ export function buildProgram(io: Io, version: string): Command {
       if (!result.identical) throw new CheckFailedError(`dist/ differs from what synth would write (${result.objects.length} object(s))`);
     });
 
-  program
-    .command('plan')
-    .description('the steps for every change a running cluster would refuse, or that leaves data behind')
-    .addOption(new Option('-e, --env <name>', 'the environment to plan'))
-    .option('-a, --all', 'plan every environment')
-    .option('-o, --outdir <dir>', 'the folder holding the committed output (default: dist)')
-    .option('--against <dir>', 'plan from this folder of environment folders, such as the dist/ a cluster runs (default: the outdir)')
-    .option('--set <key.path=value>', 'override a value, as for synth (repeatable)', collect, [])
-    .option('--image <node=repo:tag>', "override a node's image, as for synth (repeatable)", collect, [])
+  comparing(program.command('plan').description('the steps for every change a running cluster would refuse, or that leaves data behind'), 'plan')
     .option('--script', 'print the steps of one environment as a bash script that ends with its apply command')
     .option('--json', 'print the plan as JSON')
     .addHelpText(
