@@ -315,6 +315,12 @@ export const environmentSchema = z.strictObject({
   description: z.string().optional(),
   /** The namespace every object of the environment lives in. */
   namespace: dnsLabel(),
+  /**
+   * The cluster the environment deploys to, for `nodegen list` and for environments that share a
+   * namespace: both must name their clusters, and different ones. @default - unnamed (it may share
+   * a cluster with any other environment)
+   */
+  cluster: dnsLabel().optional(),
   /** `testnet` or `mainnet`: decides each node's default network and what policy allows. */
   tier: z.enum(['testnet', 'mainnet']),
   /** A sandbox may relax policy (CORS/vhosts `*`, unpinned images). Only `nodetest` should be one. @default false */

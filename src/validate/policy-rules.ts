@@ -615,3 +615,57 @@ export const namespaceRule: Rule = {
     }
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+
+/** Address ranges that are private to a network: RFC 1918, shared address space (RFC 6598), IPv6 unique local. */
+const PRIVATE_V4: readonly [number, number][] = [
+  [0x0a000000, 8], // 10.0.0.0/8
+  [0xac100000, 12], // 172.16.0.0/12
+  [0xc0a80000, 16], // 192.168.0.0/16
+  [0x64400000, 10], // 100.64.0.0/10
+];
+
+/** Whether a CIDR block lies inside a private range. */
+export function isPrivateCidr(cidr: string): boolean {
+  const [address = '', lengthText = ''] = cidr.split('/');
+  const length = Number(lengthText);
+  if (address.includes(':')) {
+    // fc00::/7: the first 7 bits are 1111110.
+    const first = parseInt(address.split(':')[0] || '0', 16);
+    return length >= 7 && (first & 0xfe00) === 0xfc00;
+  }
+  const octets = address.split('.').map(Number);
+  const value = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+  return PRIVATE_V4.some(([base, bits]) => length >= bits && value >>> (32 - bits) === base >>> (32 - bits));
+}
+
+export const clusterCidrsRule: Rule = {
+  id: 'policy/cluster-cidrs',
+  severity: 'error',
+  title: "clusterCidrs are the cluster's private ranges (any range only in a sandbox)",
+  explain:
+    "`clusterCidrs` is what bitcoind's and monacoind's `rpcallowip` admits: RPC accepts logins from those addresses. A range " +
+    'wider than the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), such as 0.0.0.0/0, ' +
+    "admits the internet wherever the port is reachable. Set it to your cluster's pod and service ranges; only a sandbox " +
+    '(`sandbox: true`) may name other ranges.',
+  waivable: false,
+  check(ctx, report) {
+    clusterCidrsRule.checkSpec!(ctx, report);
+  },
+  checkSpec(ctx, report) {
+    if (ctx.spec.sandbox) return;
+    ctx.spec.clusterCidrs.forEach((cidr, i) => {
+      if (isPrivateCidr(cidr)) return;
+      const where = ctx.locate(['clusterCidrs', i]);
+      report({
+        object: 'environment',
+        file: where.file,
+        line: where.line,
+        path: `clusterCidrs[${i}]`,
+        message: `${cidr} is not a private range: rpcallowip would admit addresses outside the cluster`,
+        fix: "set clusterCidrs to the cluster's pod and service ranges (GKE VPC-native: within 10.0.0.0/8)",
+      });
+    });
+  },
+};

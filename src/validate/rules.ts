@@ -20,6 +20,7 @@ import {
   volumeMountRule,
 } from './api-server-rules.js';
 import {
+  clusterCidrsRule,
   corsVhostsRule,
   imagePinnedRule,
   namespaceRule,
@@ -77,6 +78,7 @@ export const RULES: readonly Rule[] = [
   noSecretsRule,
   podSecurityRule,
   namespaceRule,
+  clusterCidrsRule,
 ];
 
 /** The catalogue as data: every rule and the runner's own. */

@@ -47,6 +47,7 @@ const CASES: Record<string, { readonly pass: Fixture; readonly fail: Fixture }> 
   'policy/no-secrets': { fail: { env: 'no-secrets' }, pass: { env: 'no-secrets-rpcauth' } },
   'policy/pod-security': manifests('policy/pod-security'),
   'policy/namespace': manifests('policy/namespace'),
+  'policy/cluster-cidrs': { fail: { env: 'cluster-cidrs' }, pass: { env: 'cluster-cidrs-sandbox' } },
   'policy/unused-waiver': { fail: { env: 'unused-waiver' }, pass: { env: 'network-tier-waived' } },
 };
 

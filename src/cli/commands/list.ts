@@ -24,6 +24,8 @@ export interface ListedEnvironment {
   readonly env: string;
   readonly description?: string;
   readonly namespace: string;
+  /** The cluster it deploys to, when the environment names one. */
+  readonly cluster?: string;
   readonly tier: 'testnet' | 'mainnet';
   /** `private`, or `public from <ranges>`. */
   readonly exposure: string;
@@ -56,6 +58,7 @@ export async function list(o: ListOptions): Promise<ListedEnvironment[]> {
         env,
         description: spec.description,
         namespace: spec.namespace,
+        ...(spec.cluster ? { cluster: spec.cluster } : {}),
         tier: spec.tier,
         exposure: anyPublic ? `public from ${spec.publicEndpoints.sourceRanges.join(', ') || 'nowhere'}` : 'private',
         nodes,
@@ -85,7 +88,8 @@ export const GROW_VOLUMES_HINT = [
 export function formatList(envs: readonly ListedEnvironment[]): string {
   const lines: string[] = [];
   for (const e of envs) {
-    lines.push(`${e.env}  (${e.tier}, namespace ${e.namespace}, ${e.exposure})${e.description ? `: ${e.description}` : ''}`);
+    const where = e.cluster ? `cluster ${e.cluster}, namespace ${e.namespace}` : `namespace ${e.namespace}`;
+    lines.push(`${e.env}  (${e.tier}, ${where}, ${e.exposure})${e.description ? `: ${e.description}` : ''}`);
     for (const n of e.nodes) {
       const expose = [n.rpc === 'public' ? 'public RPC' : '', n.p2p !== 'none' ? `P2P ${n.p2p}` : ''].filter(Boolean).join(', ');
       lines.push(

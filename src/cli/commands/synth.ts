@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError, UsageError, type Problem, dedupeProblems } from '../../errors.js';
 import { loadEnvironment, parseImageOverride, parseSetOverride, type Override } from '../../environment/load.js';
+import { namespaceCollisions } from '../../environment/collisions.js';
 import { renderEnvironment, toYaml, type RenderedEnvironment } from '../../synth/render.js';
 import { compareFolder, writeFolderAtomically, type FileReport } from '../../synth/write.js';
 import { resolveOutdir } from '../../project.js';
@@ -99,7 +100,10 @@ export function renderSelected(root: string, names: readonly string[], overrides
   const rendered: RenderedEnvironment[] = [];
   for (const name of names) {
     try {
-      rendered.push(renderEnvironment(loadEnvironment(name, { root, overrides })));
+      const loaded = loadEnvironment(name, { root, overrides });
+      const collisions = namespaceCollisions(root, loaded);
+      if (collisions.length > 0) throw new InputError(`environment "${name}" is invalid`, collisions);
+      rendered.push(renderEnvironment(loaded));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(...renderProblems(name, e));

@@ -5,6 +5,7 @@
  */
 import { InputError, type Problem, dedupeProblems } from '../../errors.js';
 import { listEnvironmentNames, loadEnvironment, type Override } from '../../environment/load.js';
+import { namespaceCollisions } from '../../environment/collisions.js';
 import { findingToProblem, formatFinding, isBlocking, type Finding } from '../../validate/finding.js';
 import { ruleCatalogue } from '../../validate/rules.js';
 import type { RuleInfo } from '../../validate/rule.js';
@@ -40,6 +41,8 @@ function validateOne(root: string, name: string, overrides: readonly Override[])
     if (!(e instanceof InputError)) throw e;
     return { env: name, findings: [], problems: [], inputProblems: renderProblems(name, e) };
   }
+  const collisions = namespaceCollisions(root, loaded);
+  if (collisions.length > 0) return { env: name, findings: [], problems: [], inputProblems: collisions };
   try {
     // synth's own rendering of the environment just loaded, so validate judges exactly what synth would write.
     return { ...validateRendered(loaded, renderEnvironment(loaded), { root }), inputProblems: [] };

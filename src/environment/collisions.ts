@@ -1,0 +1,78 @@
+/**
+ * Two environments must never write into one namespace of one cluster: their objects have the
+ * same names, so each apply would overwrite the other's and prune would delete it (copying
+ * production.yaml to dr.yaml does exactly that). Environments that share a namespace are allowed
+ * only when both name their `cluster` and the names differ; an environment without `cluster` may
+ * share any cluster, the safe reading.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Problem } from '../errors.js';
+import { readSimpleYaml } from './simple-yaml.js';
+import { listEnvironmentNames, type LoadedEnvironment } from './load.js';
+import { BASE_FILE, ENVIRONMENTS_DIR } from './paths.js';
+
+interface Target {
+  readonly namespace?: string;
+  readonly cluster?: string;
+  /** The file that sets the namespace. */
+  readonly file: string;
+}
+
+/** `namespace` and `cluster` of one environment, by the merge rule (its file over base.yaml), without validating the rest. */
+function targetOf(root: string, name: string, base: Record<string, unknown>): Target | undefined {
+  const file = join(ENVIRONMENTS_DIR, `${name}.yaml`);
+  let own: unknown;
+  try {
+    const text = readFileSync(join(root, file), 'utf8');
+    own = readSimpleYaml(text) ?? parseYaml(text);
+  } catch {
+    return undefined; // unreadable or invalid: that environment's own run reports it
+  }
+  const values = (own ?? {}) as Record<string, unknown>;
+  const pick = (key: string) => (key in values ? values[key] : base[key]);
+  const namespace = pick('namespace');
+  const cluster = pick('cluster');
+  return {
+    namespace: typeof namespace === 'string' ? namespace : undefined,
+    cluster: typeof cluster === 'string' ? cluster : undefined,
+    file: 'namespace' in values ? file : join(ENVIRONMENTS_DIR, BASE_FILE),
+  };
+}
+
+/** The problems of `loaded` sharing its namespace and cluster with another environment of the project. */
+export function namespaceCollisions(root: string, loaded: LoadedEnvironment): Problem[] {
+  const { namespace, cluster } = loaded.spec;
+  let base: Record<string, unknown> = {};
+  const basePath = join(root, ENVIRONMENTS_DIR, BASE_FILE);
+  if (existsSync(basePath)) {
+    try {
+      const text = readFileSync(basePath, 'utf8');
+      base = ((readSimpleYaml(text) ?? parseYaml(text)) ?? {}) as Record<string, unknown>;
+    } catch {
+      return []; // base.yaml is invalid: loading this environment has reported it already
+    }
+  }
+  const others = listEnvironmentNames(root)
+    .filter((n) => n !== loaded.name)
+    .flatMap((n) => {
+      const t = targetOf(root, n, base);
+      const sameCluster = t?.cluster === undefined || cluster === undefined || t.cluster === cluster;
+      return t && t.namespace === namespace && sameCluster ? [{ name: n, ...t }] : [];
+    });
+  if (others.length === 0) return [];
+  const where = loaded.locate(['namespace']);
+  const names = others.map((o) => `"${o.name}" (${o.file})`).join(', ');
+  const onCluster = others.every((o) => o.cluster === cluster && cluster !== undefined) ? `on cluster "${cluster}"` : 'and they do not name two different clusters';
+  return [
+    {
+      ...where,
+      path: 'namespace',
+      message:
+        `environment "${loaded.name}" writes into namespace "${namespace}", as environment ${names} does, ${onCluster}: ` +
+        'their objects have the same names, so each apply would overwrite the other and prune would delete it. ' +
+        'Give each environment its own namespace, or set `cluster:` in each to the different clusters they deploy to',
+    },
+  ];
+}
