@@ -669,3 +669,88 @@ export const clusterCidrsRule: Rule = {
     });
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Flags nodegen sets or derives, with what controls each. An extra argument that sets one
+ * contradicts the objects nodegen derives from it (a Service, probe or NetworkPolicy on the old
+ * port; an `rpcallowip` wider than `clusterCidrs`; a network the tier rules never saw).
+ */
+const MANAGED_FLAGS: Record<'geth' | 'utxo' | 'consensus', Record<string, string>> = {
+  geth: {
+    mainnet: 'network', hoodi: 'network', sepolia: 'network', holesky: 'network', networkid: 'network',
+    datadir: 'the data volume', syncmode: 'syncMode', gcmode: 'gcMode', maxpeers: 'maxPeers',
+    http: 'httpApi', 'http.port': 'nodegen (the Service, probes and NetworkPolicy use 8545)', 'http.api': 'httpApi',
+    'http.corsdomain': 'corsDomains', 'http.vhosts': 'nodegen (the Service names)',
+    ws: 'httpApi', 'ws.port': 'nodegen (the Service and NetworkPolicy use 8546)', 'ws.api': 'httpApi', 'ws.origins': 'corsDomains',
+    'authrpc.addr': 'nodegen (loopback: the consensus client is in the pod)', 'authrpc.port': 'nodegen (the consensus client uses 8551)',
+    'authrpc.vhosts': 'nodegen', 'authrpc.jwtsecret': 'nodegen (the JWT is made in the pod)',
+    metrics: 'monitoring', 'metrics.addr': 'monitoring', 'metrics.port': 'nodegen (the ServiceMonitor uses 6060)',
+    port: 'nodegen (the P2P Services use 30303)',
+  },
+  utxo: {
+    conf: 'nodegen', datadir: 'the data volume', chain: 'network', testnet: 'network', testnet4: 'network', signet: 'network', regtest: 'network',
+    rpcallowip: 'clusterCidrs', rpcbind: 'nodegen', rpcport: 'nodegen (the Service, probes and NetworkPolicy use the network\'s RPC port)',
+    port: 'nodegen (the P2P Services use the network\'s port)', bind: 'nodegen', rpcauth: 'rpcauth', rpcuser: 'rpcauth', rpcpassword: 'rpcauth',
+    server: 'nodegen', prune: 'prune', txindex: 'txindex', dbcache: 'dbcache', maxconnections: 'maxConnections',
+  },
+  consensus: {
+    network: 'network (geth\'s)', datadir: 'the beacon volume', 'execution-endpoint': 'nodegen (geth in the pod)', 'execution-jwt': 'nodegen (the JWT is made in the pod)',
+    'checkpoint-sync-url': 'consensus.checkpointSyncUrl', 'http-port': 'nodegen (the Service uses the beacon API port)', 'http-address': 'nodegen',
+    'metrics-port': 'nodegen (the ServiceMonitor uses it)', port: 'nodegen (the P2P ports)', 'quic-port': 'nodegen (the P2P ports)',
+  },
+};
+
+/** Binding an endpoint to loopback only narrows it: allowed (the rpc-namespaces rule relies on it). */
+const LOOPBACK_ONLY = new Set(['http.addr', 'ws.addr']);
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export const managedFlagsRule: Rule = {
+  id: 'policy/managed-flags',
+  severity: 'error',
+  title: 'extra arguments never set what nodegen sets (ports, RPC namespaces and addresses, rpcallowip, datadir, network, auth)',
+  explain:
+    "nodegen derives Services, probes, NetworkPolicies and policy checks from the flags it writes. An `extraArgs` entry that sets " +
+    'one of them again (`--http.port=9999`, `-rpcallowip=0.0.0.0/0`, `--sepolia`) wins in the client but not in those objects: ' +
+    'traffic goes to a closed port, or RPC admits more than the environment says. Set the environment key that controls it ' +
+    'instead (the message names it); `--http.addr` and `--ws.addr` may only narrow the endpoint to loopback. Each entry must be one ' +
+    'flag: a YAML flow list splits `[--http.api=eth,admin]` into `--http.api=eth` and `admin`, so a bare word is refused too.',
+  waivable: false,
+  check(ctx, report) {
+    managedFlagsRule.checkSpec!(ctx, report);
+  },
+  checkSpec(ctx, report) {
+    for (const [node, n] of Object.entries(ctx.spec.nodes)) {
+      const lists: { key: string; args: readonly string[]; managed: Record<string, string> }[] = [
+        { key: 'extraArgs', args: n.extraArgs ?? [], managed: n.client === 'geth' ? MANAGED_FLAGS.geth : MANAGED_FLAGS.utxo },
+      ];
+      if (n.client === 'geth' && n.consensus?.extraArgs) lists.push({ key: 'consensus.extraArgs', args: n.consensus.extraArgs, managed: MANAGED_FLAGS.consensus });
+      for (const { key, args, managed } of lists) {
+        args.forEach((arg, i) => {
+          const where = ctx.locate(['nodes', node, ...key.split('.'), i]);
+          const base = { object: `StatefulSet/${node}`, node, file: where.file, line: where.line, path: `nodes.${node}.${key}[${i}]` };
+          if (!arg.startsWith('-')) {
+            report({ ...base, message: `"${arg}" is not a flag: a YAML flow list splits "--flag=a,b" at the comma`, fix: `quote the whole flag: ${key}: ["--flag=a,${arg}"], or remove "${arg}"` });
+            return;
+          }
+          const body = arg.replace(/^-+/, '');
+          const name = body.split('=')[0]!;
+          const value = body.includes('=') ? body.slice(name.length + 1) : undefined;
+          if (LOOPBACK_ONLY.has(name) && value !== undefined && LOOPBACK.has(value)) return;
+          const owner = managed[name] ?? (LOOPBACK_ONLY.has(name) ? 'nodegen (only a loopback address may be given here)' : undefined);
+          if (!owner) return;
+          // An owner that is an environment key (httpApi, network, clusterCidrs...) is where the change belongs.
+          const envKey = /^[a-zA-Z.]+$/.test(owner) ? owner : undefined;
+          report({
+            ...base,
+            message: envKey
+              ? `${arg} sets what the environment key ${envKey} controls`
+              : `${arg} overrides what nodegen writes${owner === 'nodegen' ? '' : ` (${owner.replace(/^nodegen \((.*)\)$/, '$1')})`}`,
+            fix: envKey ? `remove it from nodes.${node}.${key} and set ${envKey} instead` : `remove it from nodes.${node}.${key}`,
+          });
+        });
+      }
+    }
+  },
+};

@@ -21,6 +21,7 @@ import {
 } from './api-server-rules.js';
 import {
   clusterCidrsRule,
+  managedFlagsRule,
   corsVhostsRule,
   imagePinnedRule,
   namespaceRule,
@@ -79,6 +80,7 @@ export const RULES: readonly Rule[] = [
   podSecurityRule,
   namespaceRule,
   clusterCidrsRule,
+  managedFlagsRule,
 ];
 
 /** The catalogue as data: every rule and the runner's own. */

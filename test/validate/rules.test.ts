@@ -47,6 +47,7 @@ const CASES: Record<string, { readonly pass: Fixture; readonly fail: Fixture }> 
   'policy/no-secrets': { fail: { env: 'no-secrets' }, pass: { env: 'no-secrets-rpcauth' } },
   'policy/pod-security': manifests('policy/pod-security'),
   'policy/namespace': manifests('policy/namespace'),
+  'policy/managed-flags': { fail: { env: 'managed-flags' }, pass: { env: 'rpc-namespaces-loopback' } },
   'policy/cluster-cidrs': { fail: { env: 'cluster-cidrs' }, pass: { env: 'cluster-cidrs-sandbox' } },
   'policy/unused-waiver': { fail: { env: 'unused-waiver' }, pass: { env: 'network-tier-waived' } },
 };
@@ -103,10 +104,23 @@ describe('the passing environments of the fixture project', () => {
 });
 
 describe('the failing environments of the fixture project', () => {
+  // These two reach their rule through extraArgs, which also sets what nodegen manages.
+  const ALSO: Record<string, string> = { 'no-secrets': 'policy/managed-flags', 'network-tier-flag': 'policy/managed-flags' };
   it.each([...POLICY_BREAKS, ['network-tier-flag', 'policy/network-tier']])('environment %s breaks only %s', async (env, rule) => {
     const r = await validate({ root: PROJECT, env });
     expect(r.ok).toBe(false);
-    expect([...new Set(r.findings.filter(isBlocking).map((f) => f.rule))]).toEqual([rule]);
+    expect([...new Set(r.findings.filter(isBlocking).map((f) => f.rule))].sort()).toEqual([rule, ...(ALSO[env] ? [ALSO[env]] : [])].sort());
+  });
+
+  it('managed-flags names each flag, the key that controls it, and the split list', async () => {
+    const r = await validate({ root: PROJECT, env: 'managed-flags' });
+    const found = r.findings.filter((f) => f.rule === 'policy/managed-flags').map((f) => `${f.path}: ${f.message}`);
+    expect(found.sort()).toEqual([
+      'nodes.geth.extraArgs[1]: --http.port=9999 overrides what nodegen writes (the Service, probes and NetworkPolicy use 8545)',
+      'nodes.geth.extraArgs[2]: --http.api=eth sets what the environment key httpApi controls',
+      'nodes.geth.extraArgs[3]: "admin" is not a flag: a YAML flow list splits "--flag=a,b" at the comma',
+      'nodes.bitcoind.extraArgs[0]: -rpcallowip=0.0.0.0/0 sets what the environment key clusterCidrs controls',
+    ].sort());
   });
 
   it('names the rule even when the environment cannot be rendered at all', async () => {
