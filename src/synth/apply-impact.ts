@@ -57,7 +57,15 @@ export const RESIZE_POLLS = 360;
 const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
 
 type Json = unknown;
-const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with object keys sorted, so that equal objects written in another key order compare equal. */
+function canonical(v: Json): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, Json>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, Json>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+const same = (a: Json, b: Json) => canonical(a) === canonical(b);
 const show = (v: Json) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
 const keyOf = (o: ManifestObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const nameOf = (o: ManifestObject) => `${o.kind}/${o.metadata.name}`;
@@ -118,8 +126,8 @@ function statefulSetImpact(before: ManifestObject, after: ManifestObject): Apply
       for (const k of ['dataSource', 'dataSourceRef', 'accessModes'] as const) {
         if (!same(o.spec[k], n.spec[k])) fields.push(`${path}.spec.${k}: ${show(o.spec[k])} -> ${show(n.spec[k])}`);
       }
-      const rest = (t: ClaimTemplate) => JSON.stringify({ ...t, spec: { ...t.spec, resources: undefined, storageClassName: undefined, dataSource: undefined, dataSourceRef: undefined, accessModes: undefined } });
-      if (rest(o) !== rest(n)) fields.push(`${path}: other fields`);
+      const rest = (t: ClaimTemplate) => ({ ...t, spec: { ...t.spec, resources: undefined, storageClassName: undefined, dataSource: undefined, dataSourceRef: undefined, accessModes: undefined } });
+      if (!same(rest(o), rest(n))) fields.push(`${path}: other fields`);
     }
   }
   const orphanCommand = `kubectl delete statefulset ${name}${ns(after)} --cascade=orphan`;

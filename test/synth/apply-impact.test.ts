@@ -31,6 +31,10 @@ function changed(kind: string, name: string, change: (o: any) => void): Manifest
 describe('applyImpacts', () => {
   it('finds nothing when nothing changed, nor for changes that apply in place', () => {
     expect(applyImpacts(PRODUCTION, PRODUCTION)).toEqual([]);
+    // The same objects with every key in reverse order: equal objects, whatever order they were written in.
+    const reversed = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(reversed) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+    expect(applyImpacts(PRODUCTION, PRODUCTION.map(reversed))).toEqual([]);
     const inPlace = changed('StatefulSet', 'geth', (s) => {
       s.spec.replicas = 3;
       s.spec.template.spec.containers[0].image = 'ethereum/client-go:v1.17.6';
