@@ -129,8 +129,12 @@ export interface NodePort {
   readonly name: string;
   readonly port: number;
   readonly protocol?: 'TCP' | 'UDP';
-  /** `rpc`: cluster clients; `p2p`: anyone; `metrics`: Prometheus; `internal`: never on a Service. */
-  readonly role: 'rpc' | 'p2p' | 'metrics' | 'internal';
+  /**
+   * `rpc`: cluster clients; `p2p`: anyone; `metrics`: Prometheus; `pod`: an API for the pod itself
+   * (its probes and sidecars), listed on the headless Service only and admitted by no NetworkPolicy
+   * rule; `internal`: never on a Service.
+   */
+  readonly role: 'rpc' | 'p2p' | 'metrics' | 'pod' | 'internal';
   /** Where a `metrics` port serves Prometheus text. @default '/metrics' */
   readonly metricsPath?: string;
 }

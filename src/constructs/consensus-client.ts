@@ -71,7 +71,8 @@ export class ConsensusClient extends Construct {
     this.restoreFrom = props.storage?.restoreFrom;
     const p = CONSENSUS_PORTS[this.client];
     this.ports = [
-      { name: 'beacon-http', port: p.http, role: 'rpc' },
+      // The beacon API is the pod's own (readiness, geth's probe): never on the app-facing Service.
+      { name: 'beacon-http', port: p.http, role: 'pod' },
       { name: 'beacon-p2p', port: p.p2pTcp, role: 'p2p' },
       { name: 'beacon-disc', port: p.p2pUdp, protocol: 'UDP', role: 'p2p' },
       ...(p.quic ? [{ name: 'beacon-quic', port: p.quic, protocol: 'UDP' as const, role: 'p2p' as const }] : []),

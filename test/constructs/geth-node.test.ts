@@ -50,7 +50,8 @@ describe('GethNode', () => {
         '--http.addr=0.0.0.0',
         '--http.port=8545',
         '--http.api=eth,net,web3',
-        '--http.vhosts=localhost,geth,geth.chains,geth.chains.svc,geth.chains.svc.cluster.local',
+        '--http.vhosts=localhost,geth,geth.chains,geth.chains.svc,geth.chains.svc.cluster.local,' +
+          'geth-0.geth-headless,geth-0.geth-headless.chains,geth-0.geth-headless.chains.svc,geth-0.geth-headless.chains.svc.cluster.local',
         '--ws',
         '--ws.port=8546',
         '--authrpc.addr=127.0.0.1',
@@ -64,6 +65,19 @@ describe('GethNode', () => {
       ]),
     );
     expect(args.some((a) => a.startsWith('--http.corsdomain'))).toBe(false);
+  });
+
+  it('accepts each replica\'s own headless name, and keeps the beacon API off the app-facing Service and its NetworkPolicy rule', () => {
+    const objects = geth({ replicas: 3 });
+    const vhosts = (container(objects, 'geth', 'geth').args as string[]).find((a) => a.startsWith('--http.vhosts='))!.split('=')[1]!.split(',');
+    for (const i of [0, 1, 2]) expect(vhosts).toContain(`geth-${i}.geth-headless.chains.svc.cluster.local`);
+    expect(vhosts).not.toContain('geth-3.geth-headless');
+    const ports = (name: string) => (find(objects, 'Service', name).spec.ports as { name: string }[]).map((p) => p.name);
+    expect(ports('geth')).toEqual(['http', 'ws']);
+    expect(ports('geth-headless')).toContain('beacon-http');
+    const admitted = (find(objects, 'NetworkPolicy', 'geth').spec.ingress as { ports: { port: number }[] }[]).flatMap((r) => r.ports.map((p) => p.port));
+    expect(admitted).toContain(30303);
+    expect(admitted).not.toContain(5052);
   });
 
   it('keeps the data directory on the persistent volume', () => {
