@@ -3,7 +3,7 @@
  * environments, and the checks every apply is held to.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -122,6 +122,7 @@ export function previousDist(env: string): { commit: string; subject: string; di
     execFileSync('sh', ['-c', `git archive ${commit} dist/${env} | tar -x -C "${dir}"`], { cwd: REPO });
     const folder = join(dir, 'dist', env);
     if (JSON.stringify(readManifests(folder)) !== JSON.stringify(current)) return { commit: commit!, subject: subject.join(' '), dir: folder };
+    rmSync(dir, { recursive: true, force: true });
   }
   return undefined;
 }
