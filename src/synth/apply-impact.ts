@@ -9,7 +9,10 @@
  * module calls refused.
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations
  */
+import { networkOf as readNetwork } from '../validate/clients.js';
+import { podTemplateOf } from '../validate/objects.js';
 import { parseQuantity } from '../validate/quantity.js';
+import type { Json as JsonObject, Lookup, ObjectEntry } from '../validate/rule.js';
 
 /** An object as written in dist/ (parsed YAML). */
 export interface ManifestObject {
@@ -261,25 +264,25 @@ function removedImpact(before: ManifestObject, added: readonly ManifestObject[])
   };
 }
 
+/** A manifest as the validation gate's readers see it. */
+function entryOf(o: ManifestObject): ObjectEntry {
+  return { object: o as unknown as JsonObject, file: '', kind: o.kind, apiVersion: o.apiVersion, name: o.metadata.name, namespace: o.metadata.namespace, ref: nameOf(o) };
+}
+
 /**
- * The network a node's StatefulSet runs, read from what nodegen writes: geth's network flag, the
- * consensus client's `--network=`, a UTXO daemon's `chain=` (or Monacoin's `testnet=1` /
- * `regtest=1`) in the conf of the ConfigMap it mounts.
+ * The network a node's StatefulSet runs, read by the validation gate's own reader (flags, then the
+ * conf file of the ConfigMap it mounts, then the client's default): the first container that names one.
  */
 function networkOf(sts: ManifestObject, objects: ReadonlyMap<string, ManifestObject>): string | undefined {
-  const pod = (spec(sts).template as { spec?: { containers?: { args?: string[] }[]; volumes?: { configMap?: { name: string } }[] } } | undefined)?.spec;
-  for (const c of pod?.containers ?? []) {
-    const flag = (c.args ?? []).find((a) => /^--(mainnet|hoodi|sepolia|holesky)$/.test(a));
-    if (flag) return flag.slice(2);
-  }
-  for (const v of pod?.volumes ?? []) {
-    const cm = v.configMap && objects.get(`ConfigMap/${sts.metadata.namespace ?? ''}/${v.configMap.name}`);
-    for (const text of Object.values(((cm as { data?: Record<string, string> } | undefined)?.data ?? {}))) {
-      // The daemon's conf (every one nodegen writes has server=1), not a probe script.
-      if (!/^server=1$/m.test(text)) continue;
-      const chain = /^chain=(\S+)$/m.exec(text)?.[1] ?? /^(testnet|regtest|signet)=1$/m.exec(text)?.[1];
-      return chain ?? 'main';
-    }
+  const find: Lookup = (kind, namespace, name) => {
+    const o = objects.get(`${kind}/${namespace ?? ''}/${name}`);
+    return o && entryOf(o);
+  };
+  const template = podTemplateOf(entryOf(sts));
+  if (!template) return undefined;
+  for (const c of template.containers) {
+    const choice = c.init ? undefined : readNetwork(template, c, find);
+    if (choice) return choice.network;
   }
   return undefined;
 }

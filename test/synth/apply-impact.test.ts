@@ -113,7 +113,7 @@ describe('applyImpacts', () => {
     expect(applyImpacts(PRODUCTION, btcMoved).map((i) => `${i.object} ${i.fields[0]}`)).toEqual(['StatefulSet/bitcoind network: main -> signet']);
 
     const monaMoved = changed('ConfigMap', 'monacoind-config', (c) => (c.data['monacoin.conf'] = c.data['monacoin.conf'].replace('server=1', 'server=1\ntestnet=1')));
-    expect(applyImpacts(PRODUCTION, monaMoved).map((i) => `${i.object} ${i.fields[0]}`)).toEqual(['StatefulSet/monacoind network: main -> testnet']);
+    expect(applyImpacts(PRODUCTION, monaMoved).map((i) => `${i.object} ${i.fields[0]}`)).toEqual(['StatefulSet/monacoind network: main -> test']);
   });
 
   it('a new namespace leaves the old one and its volumes behind', () => {
