@@ -41,9 +41,10 @@ function targetOf(root: string, name: string, base: Record<string, unknown>): Ta
   };
 }
 
-/** The problems of `loaded` sharing its namespace and cluster with another environment of the project. */
-export function namespaceCollisions(root: string, loaded: LoadedEnvironment): Problem[] {
-  const { namespace, cluster } = loaded.spec;
+/** Where each environment of the project deploys; read once per command, shared by every environment it checks. */
+export type EnvironmentTargets = ReadonlyMap<string, Target>;
+
+export function environmentTargets(root: string): EnvironmentTargets {
   let base: Record<string, unknown> = {};
   const basePath = join(root, ENVIRONMENTS_DIR, BASE_FILE);
   if (existsSync(basePath)) {
@@ -51,16 +52,21 @@ export function namespaceCollisions(root: string, loaded: LoadedEnvironment): Pr
       const text = readFileSync(basePath, 'utf8');
       base = ((readSimpleYaml(text) ?? parseYaml(text)) ?? {}) as Record<string, unknown>;
     } catch {
-      return []; // base.yaml is invalid: loading this environment has reported it already
+      return new Map(); // base.yaml is invalid: loading any environment reports it
     }
   }
-  const others = listEnvironmentNames(root)
-    .filter((n) => n !== loaded.name)
-    .flatMap((n) => {
-      const t = targetOf(root, n, base);
-      const sameCluster = t?.cluster === undefined || cluster === undefined || t.cluster === cluster;
-      return t && t.namespace === namespace && sameCluster ? [{ name: n, ...t }] : [];
-    });
+  return new Map(listEnvironmentNames(root).flatMap((n) => {
+    const t = targetOf(root, n, base);
+    return t ? [[n, t] as const] : [];
+  }));
+}
+
+/** The problems of `loaded` sharing its namespace and cluster with another environment of the project. */
+export function namespaceCollisions(loaded: LoadedEnvironment, targets: EnvironmentTargets): Problem[] {
+  const { namespace, cluster } = loaded.spec;
+  const others = [...targets]
+    .filter(([n, t]) => n !== loaded.name && t.namespace === namespace && (t.cluster === undefined || cluster === undefined || t.cluster === cluster))
+    .map(([name, t]) => ({ name, ...t }));
   if (others.length === 0) return [];
   const where = loaded.locate(['namespace']);
   const names = others.map((o) => `"${o.name}" (${o.file})`).join(', ');

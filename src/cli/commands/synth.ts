@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError, UsageError, type Problem, dedupeProblems } from '../../errors.js';
 import { loadEnvironment, parseImageOverride, parseSetOverride, type Override } from '../../environment/load.js';
-import { namespaceCollisions } from '../../environment/collisions.js';
+import { environmentTargets, namespaceCollisions } from '../../environment/collisions.js';
 import { renderEnvironment, toYaml, type RenderedEnvironment } from '../../synth/render.js';
 import { compareFolder, writeFolderAtomically, type FileReport } from '../../synth/write.js';
 import { resolveOutdir } from '../../project.js';
@@ -98,10 +98,11 @@ export interface SynthResult {
 export function renderSelected(root: string, names: readonly string[], overrides: readonly Override[] = []): RenderedEnvironment[] {
   const problems: Problem[] = [];
   const rendered: RenderedEnvironment[] = [];
+  const targets = environmentTargets(root);
   for (const name of names) {
     try {
       const loaded = loadEnvironment(name, { root, overrides });
-      const collisions = namespaceCollisions(root, loaded);
+      const collisions = namespaceCollisions(loaded, targets);
       if (collisions.length > 0) throw new InputError(`environment "${name}" is invalid`, collisions);
       rendered.push(renderEnvironment(loaded));
     } catch (e) {

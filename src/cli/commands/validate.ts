@@ -5,7 +5,7 @@
  */
 import { InputError, type Problem, dedupeProblems } from '../../errors.js';
 import { listEnvironmentNames, loadEnvironment, type Override } from '../../environment/load.js';
-import { namespaceCollisions } from '../../environment/collisions.js';
+import { environmentTargets, namespaceCollisions, type EnvironmentTargets } from '../../environment/collisions.js';
 import { findingToProblem, formatFinding, isBlocking, type Finding } from '../../validate/finding.js';
 import { ruleCatalogue } from '../../validate/rules.js';
 import type { RuleInfo } from '../../validate/rule.js';
@@ -33,7 +33,7 @@ export interface ValidateResult {
   readonly ok: boolean;
 }
 
-function validateOne(root: string, name: string, overrides: readonly Override[]): EnvironmentValidation & { readonly inputProblems: readonly Problem[] } {
+function validateOne(root: string, name: string, overrides: readonly Override[], targets: EnvironmentTargets): EnvironmentValidation & { readonly inputProblems: readonly Problem[] } {
   let loaded;
   try {
     loaded = loadEnvironment(name, { root, overrides });
@@ -41,7 +41,7 @@ function validateOne(root: string, name: string, overrides: readonly Override[])
     if (!(e instanceof InputError)) throw e;
     return { env: name, findings: [], problems: [], inputProblems: renderProblems(name, e) };
   }
-  const collisions = namespaceCollisions(root, loaded);
+  const collisions = namespaceCollisions(loaded, targets);
   if (collisions.length > 0) return { env: name, findings: [], problems: [], inputProblems: collisions };
   try {
     // synth's own rendering of the environment just loaded, so validate judges exactly what synth would write.
@@ -59,7 +59,8 @@ function validateOne(root: string, name: string, overrides: readonly Override[])
 export async function validate(options: ValidateOptions): Promise<ValidateResult> {
   const names = options.env === undefined && !options.all ? listEnvironmentNames(options.root) : selectEnvironments(options.root, options);
   const overrides = parseOverrides(options);
-  const results = names.map((n) => validateOne(options.root, n, overrides));
+  const targets = environmentTargets(options.root);
+  const results = names.map((n) => validateOne(options.root, n, overrides, targets));
   const inputProblems = results.flatMap((r) => [...r.inputProblems, ...r.problems]);
   if (inputProblems.length > 0) {
     const blocking = results.flatMap((r) => r.findings.filter(isBlocking).map(findingToProblem));
