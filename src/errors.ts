@@ -17,8 +17,28 @@ export interface Problem extends Location {
   readonly message: string;
 }
 
+/**
+ * `text` cut to `max` characters, saying how long it was: values from the input are echoed in
+ * messages, and a 1 MiB string must not become a 1 MiB message.
+ */
+export function clip(text: string, max = 80): string {
+  // Control characters from the input (a NUL in a quoted key, escape sequences) are shown, not sent to the terminal.
+  const shown = text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  if (shown.length <= max) return shown;
+  return `${shown.slice(0, max)}… (${text.length.toLocaleString('en-US')} characters)`;
+}
+
+/** A message's length limit: the backstop for values that reach a message without clip(). */
+const MESSAGE_MAX = 2000;
+
+/** A problem with its key path and message held to readable lengths. */
+export function clipProblem(p: Problem): Problem {
+  return { ...p, file: clip(p.file, 300), ...(p.path === undefined ? {} : { path: clip(p.path, 200) }), message: clip(p.message, MESSAGE_MAX) };
+}
+
 /** Formats a problem as `file:line:col key.path: message`, the shape editors and CI annotate. */
-export function formatProblem(p: Problem): string {
+export function formatProblem(problem: Problem): string {
+  const p = clipProblem(problem);
   const where = p.line !== undefined ? `${p.file}:${p.line}:${p.col ?? 1}` : p.file;
   return p.path ? `${where} ${p.path}: ${p.message}` : `${where}: ${p.message}`;
 }

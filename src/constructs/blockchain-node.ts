@@ -182,6 +182,17 @@ export const CONFIG_DIR = '/nodegen/config';
  * - a `ServiceMonitor`, `PodMonitor` or `PodMonitoring <name>` when `monitoring` is given;
  * - `<name>-snapshots` (CronJob, ServiceAccount, Role, RoleBinding) when `snapshotSchedule` is given.
  */
+/**
+ * The construct id for a node name. constructs keeps a scope's children in a plain object and
+ * looks a new id up with `children[id]`, so it refuses an id named like a member of
+ * Object.prototype ("There is already a Construct with name 'constructor'"), and `constructor`
+ * is a valid node name. Such a name gets an id no node name can take (`.` is not allowed in one);
+ * the objects keep the name.
+ */
+export function constructIdOf(name: string): string {
+  return name in Object.prototype ? `${name}.node` : name;
+}
+
 export abstract class BlockchainNode extends Construct {
   /** Object name stem (the construct id). */
   readonly name: string;
@@ -212,7 +223,7 @@ export abstract class BlockchainNode extends Construct {
   snapshotSchedule?: SnapshotSchedule;
 
   constructor(scope: Construct, id: string, props: BlockchainNodeProps, client: string, defaultImage: string) {
-    super(scope, id);
+    super(scope, constructIdOf(id));
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 40) {
       throw new ConstructError(`node name "${id}" must be a DNS-1123 label of at most 40 characters (it prefixes object names)`);
     }

@@ -144,7 +144,7 @@ export class ConsensusClient extends Construct {
       args,
       env: [{ name: 'HOME', value: '/tmp' }],
       ports: this.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol ?? 'TCP' })),
-      resources: toK8sResources(`${scope.node.id} consensus`, resources),
+      resources: toK8sResources(`${(scope as { name?: string }).name ?? scope.node.id} consensus`, resources),
       securityContext: containerSecurity(),
       volumeMounts: [
         { name: BEACON_VOLUME, mountPath: BEACON_DATA },

@@ -5,12 +5,11 @@
  * only when both name their `cluster` and the names differ; an environment without `cluster` may
  * share any cluster, the safe reading.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Problem } from '../errors.js';
-import { readSimpleYaml } from './simple-yaml.js';
-import { listEnvironmentNames, type LoadedEnvironment } from './load.js';
+import { isEnvironmentName, listEnvironmentNames, type LoadedEnvironment } from './load.js';
+import { readEnvironmentFile } from './read-file.js';
 import { BASE_FILE, ENVIRONMENTS_DIR } from './paths.js';
 
 interface Target {
@@ -23,21 +22,16 @@ interface Target {
 /** `namespace` and `cluster` of one environment, by the merge rule (its file over base.yaml), without validating the rest. */
 function targetOf(root: string, name: string, base: Record<string, unknown>): Target | undefined {
   const file = join(ENVIRONMENTS_DIR, `${name}.yaml`);
-  let own: unknown;
-  try {
-    const text = readFileSync(join(root, file), 'utf8');
-    own = readSimpleYaml(text) ?? parseYaml(text);
-  } catch {
-    return undefined; // unreadable or invalid: that environment's own run reports it
-  }
-  const values = (own ?? {}) as Record<string, unknown>;
-  const pick = (key: string) => (key in values ? values[key] : base[key]);
+  // Unreadable or invalid: that environment's own run reports it.
+  const values: Record<string, unknown> | undefined = readEnvironmentFile(root, join(root, file), [])?.value;
+  if (values === undefined) return undefined;
+  const pick = (key: string) => (Object.hasOwn(values, key) ? values[key] : base[key]);
   const namespace = pick('namespace');
   const cluster = pick('cluster');
   return {
     namespace: typeof namespace === 'string' ? namespace : undefined,
     cluster: typeof cluster === 'string' ? cluster : undefined,
-    file: 'namespace' in values ? file : join(ENVIRONMENTS_DIR, BASE_FILE),
+    file: Object.hasOwn(values, 'namespace') ? file : join(ENVIRONMENTS_DIR, BASE_FILE),
   };
 }
 
@@ -48,14 +42,12 @@ export function environmentTargets(root: string): EnvironmentTargets {
   let base: Record<string, unknown> = {};
   const basePath = join(root, ENVIRONMENTS_DIR, BASE_FILE);
   if (existsSync(basePath)) {
-    try {
-      const text = readFileSync(basePath, 'utf8');
-      base = ((readSimpleYaml(text) ?? parseYaml(text)) ?? {}) as Record<string, unknown>;
-    } catch {
-      return new Map(); // base.yaml is invalid: loading any environment reports it
-    }
+    const read = readEnvironmentFile(root, basePath, []);
+    if (read === undefined) return new Map(); // base.yaml is invalid: loading any environment reports it
+    base = read.value;
   }
-  return new Map(listEnvironmentNames(root).flatMap((n) => {
+  // A file whose name cannot name an environment is refused by itself, never synthesized.
+  return new Map(listEnvironmentNames(root).filter(isEnvironmentName).flatMap((n) => {
     const t = targetOf(root, n, base);
     return t ? [[n, t] as const] : [];
   }));

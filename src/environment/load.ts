@@ -3,15 +3,14 @@
  * rule in merge.ts, validated by the one schema in schema.ts. Every problem in every file is
  * reported at once, each with its file, key path and line:column.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Document, LineCounter, parse as parseYaml, parseDocument, isMap as isYamlMap, isSeq, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { Document, LineCounter } from 'yaml';
 import { z } from 'zod';
-import { InputError, UsageError, didYouMean, type Problem } from '../errors.js';
+import { InputError, UsageError, clip, didYouMean, type Problem } from '../errors.js';
 import { environmentSchema, type EnvironmentSpec } from './schema.js';
 import { mergeAll, isMap, type Plain } from './merge.js';
-import { DUPLICATE_KEY_MESSAGE, duplicateKeyOffsets } from './duplicate-keys.js';
-import { readSimpleYaml } from './simple-yaml.js';
+import { once, positionOf, readEnvironmentFile, readYaml, type ReadFile } from './read-file.js';
 
 import { BASE_FILE, ENVIRONMENTS_DIR } from './paths.js';
 
@@ -56,12 +55,13 @@ export function parseSetOverride(arg: string): Override {
   if (eq <= 0 || path.some((p) => p === '')) {
     throw new UsageError(`--set takes key.path=value, such as nodes.geth.replicas=2 (got "${arg}")`);
   }
+  // Read as YAML under the file limits; text that is not YAML at all is taken as the string it is.
+  const text = arg.slice(eq + 1);
+  const read = readYaml(`--set ${clip(arg)}`, text);
   let value: Plain;
-  try {
-    value = (parseYaml(arg.slice(eq + 1)) ?? null) as Plain;
-  } catch {
-    value = arg.slice(eq + 1);
-  }
+  if (!('problems' in read)) value = read.value;
+  else if (read.problems.every((p) => p.syntax)) value = text;
+  else throw new UsageError(`--set ${clip(arg)}: the value ${read.problems[0]!.message}`);
   return { source: `--set ${arg}`, path, value };
 }
 
@@ -79,20 +79,41 @@ function overrideFile(o: Override): ParsedFile {
   return { file: o.source, tree: once(() => ({ doc: new Document(value), lines: new LineCounter() })), value, virtual: true };
 }
 
-/** `make()`, called on first use only. */
-function once<T>(make: () => T): () => T {
-  let made: { readonly value: T } | undefined;
-  return () => (made ??= { value: make() }).value;
-}
-
 /** The environments a project defines: every `environments/*.yaml` except `base.yaml`, sorted. */
 export function listEnvironmentNames(root: string): string[] {
   const dir = join(root, ENVIRONMENTS_DIR);
   if (!existsSync(dir)) throw new InputError(`no ${ENVIRONMENTS_DIR}/ folder in ${root}`);
-  return readdirSync(dir)
+  const files = readdirSync(dir);
+  // A file nodegen would silently skip is refused: `qa.yml` looks like an environment to its author.
+  const misnamed = files.filter((f) => /\.ya?ml$/i.test(f) && !f.endsWith('.yaml'));
+  if (misnamed.length > 0) {
+    throw new InputError(
+      `environment files end in ".yaml"`,
+      misnamed.map((f) => ({ file: join(ENVIRONMENTS_DIR, f), message: `rename it to ${f.replace(/\.ya?ml$/i, '.yaml')}: nodegen reads only .yaml files, so it would be ignored` })),
+    );
+  }
+  return files
     .filter((f) => f.endsWith('.yaml') && f !== BASE_FILE)
     .map((f) => f.slice(0, -'.yaml'.length))
     .sort();
+}
+
+/** An environment's name (its file's name) is a label value, a dist/ folder and part of object names. */
+const ENVIRONMENT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function isEnvironmentName(name: string): boolean {
+  return ENVIRONMENT_NAME.test(name);
+}
+
+/** One problem about the file's name when it cannot name an environment (instead of one per object it would label). */
+function assertEnvironmentName(name: string): void {
+  if (isEnvironmentName(name)) return;
+  throw new InputError(`environment "${clip(name)}" cannot be used: its file name is not a valid environment name`, [{
+    file: join(ENVIRONMENTS_DIR, `${name}.yaml`),
+    message:
+      'the file name is the environment\'s name, which becomes a label value, a dist/ folder and part of object names: ' +
+      'it must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters); rename the file',
+  }]);
 }
 
 /** Throws an InputError naming the closest known environment when `name` is not one. */
@@ -106,124 +127,20 @@ export function assertEnvironmentExists(root: string, name: string): void {
   );
 }
 
+/** A file or an override, as one layer of the merge. */
 interface ParsedFile {
   readonly file: string;
-  /**
-   * yaml's tree of the file, to point at lines: built on first use. Most files are read by
-   * ./simple-yaml.ts, and the tree is needed only when something is to be located.
-   */
-  readonly tree: () => { readonly doc: Document; readonly lines: LineCounter };
+  readonly tree: ReadFile['tree'];
   readonly value: Plain;
   /** A command-line override: it has no lines to point at. */
   readonly virtual?: boolean;
 }
 
-interface Parse {
-  readonly text: string;
-  readonly doc: Document;
-  readonly lines: LineCounter;
-  /** Syntax errors and duplicate keys: source offset and message. */
-  readonly errors: ReadonlyArray<{ readonly offset: number; readonly message: string }>;
-}
-
-/**
- * Recent parses by absolute path. Every environment starts from base.yaml: `synth --all` and
- * `validate` read it once per environment but parse it once. A parse is reused only for the very
- * same text.
- */
-const parses = new Map<string, Parse>();
-const PARSES_KEPT = 8;
-
-function parse(path: string, text: string): Parse {
-  const cached = parses.get(path);
-  if (cached?.text === text) return cached;
-  const lines = new LineCounter();
-  // Duplicate keys are found by duplicateKeyOffsets in linear time; yaml's own check is quadratic.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  const errors = [
-    ...doc.errors.map((e) => ({ offset: e.pos[0], message: firstLine(e.message) })),
-    ...duplicateKeyOffsets(doc).map((offset) => ({ offset, message: DUPLICATE_KEY_MESSAGE })),
-  ];
-  const result = { text, doc, lines, errors };
-  parses.delete(path);
-  parses.set(path, result);
-  if (parses.size > PARSES_KEPT) parses.delete(parses.keys().next().value!);
-  return result;
-}
-
-function parseFile(root: string, path: string, problems: Problem[]): ParsedFile | undefined {
-  const file = relative(root, path);
-  const text = readFileSync(path, 'utf8');
-  // The fast reader gives yaml's value for the files it knows (always a map, never an erroneous
-  // text); yaml parses those only if a problem is to be located.
-  const simple = readSimpleYaml(text);
-  if (simple !== undefined) return { file, tree: once(() => parse(path, text)), value: simple };
-  const parsed = parse(path, text);
-  const { doc, lines, errors } = parsed;
-  if (errors.length > 0) {
-    for (const e of errors) {
-      const pos = lines.linePos(e.offset);
-      problems.push({ file, line: pos.line, col: pos.col, message: `YAML syntax error: ${e.message}` });
-    }
-    return undefined;
-  }
-  const value = (doc.toJS({ maxAliasCount: 100 }) ?? {}) as Plain;
-  if (!isMap(value)) {
-    problems.push({ file, line: 1, col: 1, message: 'an environment file must be a map of keys (such as "namespace:", "nodes:")' });
-    return undefined;
-  }
-  return { file, tree: () => parsed, value };
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-}
-
-const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
-
-/**
- * A map's entries by key, built on first use: every finding of a fleet's rules is located in
- * `nodes:`, and scanning a map of thousands of nodes per finding made many findings quadratic.
- * The first entry wins, as a scan would find it.
- */
-function pairsByKey(map: YAMLMap): Map<string, Pair> {
-  let index = pairIndexes.get(map);
-  if (!index) {
-    index = new Map();
-    for (const p of map.items) {
-      const key = String(isScalar(p.key) ? p.key.value : p.key);
-      if (!index.has(key)) index.set(key, p);
-    }
-    pairIndexes.set(map, index);
-  }
-  return index;
-}
-
-/**
- * Finds where `path` is written in a parsed file: the key's position for a map entry, the item's
- * for a list entry. Returns undefined when the file does not mention the path.
- */
+/** Where `path` is written in a layer (an override's position is its flag); undefined when it does not write it. */
 function locate(f: ParsedFile, path: readonly PropertyKey[]): { line?: number; col?: number } | undefined {
-  const { doc, lines } = f.tree();
-  let node: Node | null | undefined = doc.contents as Node | null;
-  let at: number | undefined = node?.range?.[0];
-  for (const seg of path) {
-    if (isYamlMap(node)) {
-      const pair = pairsByKey(node).get(String(seg));
-      if (!pair) return undefined;
-      at = (pair.key as Node).range?.[0];
-      node = pair.value as Node | null;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(seg)] as Node | undefined;
-      if (!item) return undefined;
-      at = item.range?.[0];
-      node = item;
-    } else {
-      return undefined;
-    }
-  }
-  if (f.virtual) return {};
-  return at === undefined ? undefined : lines.linePos(at);
+  const pos = positionOf(f.tree(), path);
+  if (pos === undefined) return undefined;
+  return f.virtual ? {} : pos;
 }
 
 /** The file that set `path` last (or, for a missing key, the deepest parent it wrote), with position. */
@@ -239,7 +156,7 @@ function origin(files: readonly ParsedFile[], path: readonly PropertyKey[]): Omi
 }
 
 function dotted(path: readonly PropertyKey[]): string {
-  return path.map(String).join('.');
+  return path.map((s) => clip(String(s), 60)).join('.');
 }
 
 /** Walks the schema to the object at `path`, to name the keys it knows (for did-you-mean). */
@@ -272,7 +189,7 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[], value: unkno
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   let v = value;
-  for (const seg of path) v = isMap(v) || Array.isArray(v) ? (v as Record<string, unknown>)[String(seg)] : undefined;
+  for (const seg of path) v = (isMap(v) || Array.isArray(v)) && Object.hasOwn(v, String(seg)) ? (v as Record<string, unknown>)[String(seg)] : undefined;
   return v;
 }
 
@@ -280,7 +197,46 @@ function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (isMap(v)) return 'a map';
-  return JSON.stringify(v);
+  return clip(JSON.stringify(v));
+}
+
+/** What the keys of a map of names are, for messages about a name that breaks the rule. */
+const KEY_NAMES: Readonly<Record<string, string>> = {
+  nodes: 'node name (it becomes part of Kubernetes object names)',
+  nodePools: 'node pool name',
+  labels: 'label key',
+};
+
+/** The paths of every `__proto__` key in a merged value (JSON and YAML allow it; objects in JavaScript treat it apart). */
+function protoKeys(value: Plain): string[][] {
+  const found: string[][] = [];
+  const stack: Array<{ readonly v: Plain; readonly path: string[] }> = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    for (const key of Object.keys(v)) {
+      if (key === '__proto__') found.push([...path, key]);
+      stack.push({ v: (v as Record<string, Plain>)[key]!, path: [...path, key] });
+    }
+  }
+  return found;
+}
+
+function protoMessage(path: readonly string[]): string {
+  const what = KEY_NAMES[String(path[path.length - 2])];
+  return what ? `${what} "__proto__" must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit` : 'unknown key "__proto__"';
+}
+
+/**
+ * A required key no file sets: the files merged are named, and the problem is put where the key
+ * belongs (base.yaml for a top-level key, else the file that writes its parent), not on whichever
+ * file happened to be read last.
+ */
+function missing(path: readonly PropertyKey[], expected: string, files: readonly ParsedFile[]): Problem {
+  const real = files.filter((f) => !f.virtual).map((f) => f.file);
+  const none = real.length === 1 ? `${real[0]} does not set it` : `none of ${real.join(', ')} sets it`.replace(/^none of (\S+), (\S+) sets it$/, 'neither $1 nor $2 sets it');
+  const where = path.length === 1 ? { file: real[0]! } : origin(files, path);
+  return { ...where, path: dotted(path), message: `required (expected ${expected}), but ${none}` };
 }
 
 function issueToProblems(issue: z.core.$ZodIssue, files: readonly ParsedFile[], merged: Plain): Problem[] {
@@ -294,12 +250,13 @@ function issueToProblems(issue: z.core.$ZodIssue, files: readonly ParsedFile[], 
         return {
           ...origin(files, full),
           path: dotted(full),
-          message: `unknown key "${key}"${guess ? `; did you mean "${guess}"?` : ''} (known keys: ${known.join(', ')})`,
+          message: `unknown key "${clip(key)}"${guess ? `; did you mean "${guess}"?` : ''} (known keys: ${known.join(', ')})`,
         };
       });
     }
     case 'invalid_value': {
       const got = valueAt(merged, path);
+      if (got === undefined) return [missing(path, `one of: ${issue.values.map(String).join(', ')}`, files)];
       const allowed = issue.values.map(String);
       const guess = typeof got === 'string' ? didYouMean(got, allowed) : undefined;
       return [{
@@ -320,12 +277,19 @@ function issueToProblems(issue: z.core.$ZodIssue, files: readonly ParsedFile[], 
     }
     case 'invalid_type': {
       const got = valueAt(merged, path);
-      const message = got === undefined ? `required: expected ${issue.expected}` : `expected ${issue.expected}, got ${describe(got)}`;
-      return [{ ...origin(files, path), path: dotted(path), message }];
+      if (got === undefined) return [missing(path, `${issue.expected}`, files)];
+      return [{ ...origin(files, path), path: dotted(path), message: `expected ${issue.expected}, got ${describe(got)}` }];
+    }
+    case 'invalid_key': {
+      // A record's key (a node's or a node pool's name, a label key) that breaks its naming rule.
+      const key = String(path[path.length - 1]);
+      const what = KEY_NAMES[dotted(path.slice(0, -1))] ?? KEY_NAMES[String(path[path.length - 2])] ?? 'key';
+      const rules = issue.issues.map((i) => i.message);
+      return [{ ...origin(files, path), path: dotted(path), message: `${what} "${clip(key)}" ${rules.join('; ')}` }];
     }
     default: {
       const got = valueAt(merged, path);
-      const shown = typeof got === 'string' || typeof got === 'number' ? ` (got ${JSON.stringify(got)})` : '';
+      const shown = typeof got === 'string' || typeof got === 'number' ? ` (got ${clip(JSON.stringify(got))})` : '';
       return [{ ...origin(files, path), path: dotted(path), message: `${issue.message}${shown}` }];
     }
   }
@@ -363,11 +327,12 @@ function byPosition(files: readonly ParsedFile[] | readonly string[]) {
 export function loadEnvironment(name: string, options: LoadOptions): LoadedEnvironment {
   const { root } = options;
   assertEnvironmentExists(root, name);
+  assertEnvironmentName(name);
   const paths = [join(root, ENVIRONMENTS_DIR, BASE_FILE), join(root, ENVIRONMENTS_DIR, `${name}.yaml`)].filter(
     (p, i) => i > 0 || existsSync(p),
   );
   const problems: Problem[] = [];
-  const parsed = paths.map((p) => parseFile(root, p, problems));
+  const parsed = paths.map((p) => readEnvironmentFile(root, p, problems));
   const fileNames = paths.map((p) => relative(root, p));
   if (problems.length > 0) throw new InputError(`environment "${name}" is invalid`, problems.sort(byPosition(fileNames)));
   const overrides = options.overrides ?? [];
@@ -384,6 +349,8 @@ export function loadEnvironment(name: string, options: LoadOptions): LoadedEnvir
   const merged = mergeAll(files.map((f) => f.value));
   // jitless: zod would otherwise compile each object schema to a function (with `new Function`)
   // on first use; a run parses a handful of environments, so compiling costs more than it saves.
+  // zod skips a `__proto__` key without a word (it guards against prototype pollution): say it here.
+  problems.push(...protoKeys(merged).map((path) => ({ ...origin(files, path), path: dotted(path), message: protoMessage(path) })));
   const result = environmentSchema.safeParse(merged, { jitless: true });
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(...issueToProblems(issue, files, merged));

@@ -23,8 +23,10 @@ export function mergeValues(base: Plain | undefined, overlay: Plain | undefined)
         delete out[key];
         continue;
       }
-      const merged = mergeValues(out[key], value);
-      if (merged !== undefined) out[key] = merged;
+      const merged = mergeValues(Object.hasOwn(out, key) ? out[key] : undefined, value);
+      // defineProperty, not `=`: a key named `__proto__` would otherwise set the prototype and
+      // vanish, and the schema would never see it to refuse it.
+      if (merged !== undefined) Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
     }
     return out;
   }

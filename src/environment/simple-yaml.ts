@@ -19,6 +19,12 @@
 import { Document, isScalar } from 'yaml';
 import type { Plain } from './merge.js';
 
+/**
+ * Nesting this reader follows; deeper text is left to ./read-file.ts, which holds every file to
+ * its limits without recursion (the shipped files nest 7 levels).
+ */
+const MAX_DEPTH = 32;
+
 /** Thrown for anything outside the subset; the caller falls back to yaml. */
 const NOT_SIMPLE = Symbol('not simple');
 
@@ -125,6 +131,8 @@ function quoted(text: string, start: number): { readonly value: string; readonly
 /** A flow collection (`[...]`, `{...}`) that ends on its own line; `pos` indexes `text`. */
 class Flow {
   pos: number;
+  /** Collections open around the current position: deep nesting is left to the guarded reader. */
+  private depth = 0;
   constructor(private readonly text: string, start: number) {
     this.pos = start;
   }
@@ -137,12 +145,14 @@ class Flow {
     const { text } = this;
     const open = text[this.pos];
     const close = open === '[' ? ']' : '}';
+    if (++this.depth > MAX_DEPTH) fail();
     this.pos++;
     this.skip();
     const list: Plain[] = [];
     const map: Record<string, Plain> = {};
     if (text[this.pos] === close) {
       this.pos++;
+      this.depth--;
       return open === '[' ? list : map;
     }
     for (;;) {
@@ -158,7 +168,10 @@ class Flow {
       }
       this.skip();
       const c = text[this.pos++];
-      if (c === close) return open === '[' ? list : map;
+      if (c === close) {
+        this.depth--;
+        return open === '[' ? list : map;
+      }
       if (c !== ',') fail();
       this.skip();
       if (text[this.pos] === close || text[this.pos] === ',') fail(); // yaml allows a trailing comma; rare: leave it to yaml
@@ -188,6 +201,8 @@ class Flow {
 /** Reads a document of structural lines. */
 class Reader {
   private i = 0;
+  /** Block collections open around the current line. */
+  private depth = 0;
   constructor(private readonly lines: Line[]) {}
 
   document(): Plain {
@@ -207,7 +222,10 @@ class Reader {
   /** The block node whose lines start at the current line's indentation. */
   private block(): Plain {
     const line = this.lines[this.i]!;
-    return isSeqLine(line.text) ? this.seq(line.indent) : this.map(line.indent);
+    if (++this.depth > MAX_DEPTH) fail();
+    const value = isSeqLine(line.text) ? this.seq(line.indent) : this.map(line.indent);
+    this.depth--;
+    return value;
   }
 
   private map(indent: number): Record<string, Plain> {
