@@ -2,11 +2,13 @@
  * `nodegen diff`: what would change in the committed dist/, object by object, as unified diffs.
  * The review step before a commit, and a gate in CI (exit 1 when anything differs).
  */
+import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { structuredPatch } from 'diff';
 import { parseAllDocuments } from 'yaml';
 import { resolveOutdir } from '../../project.js';
-import { UsageError } from '../../errors.js';
+import { InputError, UsageError, clip, type Problem } from '../../errors.js';
+import { readManifestDocuments } from '../../environment/read-file.js';
 import { toYaml } from '../../synth/render.js';
 import { readFolder } from '../../synth/write.js';
 import { applyImpacts, formatImpact, type ApplyImpact, type ManifestObject } from '../../synth/apply-impact.js';
@@ -68,13 +70,20 @@ function keyOf(o: unknown, file: string): string {
 /** Objects of the committed folder, keyed by `Kind/name`, each as normalised YAML. */
 function committedObjects(dir: string, rootDir: string): Map<string, Entry> {
   const out = new Map<string, Entry>();
+  const unreadable: Problem[] = [];
   for (const [name, content] of readFolder(dir)) {
-    for (const doc of parseAllDocuments(content)) {
-      const value = doc.toJS();
+    const file = relative(rootDir, join(dir, name));
+    const read = readManifestDocuments(content);
+    if ('reason' in read) {
+      unreadable.push({ file, message: `cannot be read as YAML: ${read.reason}; synth rewrites it` });
+      continue;
+    }
+    for (const value of read.values) {
       if (value === null || value === undefined) continue;
-      out.set(keyOf(value, name), { file: relative(rootDir, join(dir, name)), text: toYaml([value]), value });
+      out.set(keyOf(value, name), { file, text: toYaml([value]), value: value as ManifestObject });
     }
   }
+  if (unreadable.length > 0) throw new InputError('the committed output cannot be compared', unreadable);
   return out;
 }
 
@@ -85,6 +94,14 @@ function patchOf(key: string, before: string, after: string): string {
   return lines.join('\n');
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export async function diff(options: DiffOptions): Promise<DiffResult> {
   const { root } = options;
   const names = selectEnvironments(root, options);
@@ -92,6 +109,10 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   const rendered = renderSelected(root, names, overrides);
   if (options.against !== undefined && options.outdir !== undefined) throw new UsageError('--against and --outdir name the same folder: give one');
   const outRoot = resolveOutdir(root, options.against ?? options.outdir);
+  // A folder named on purpose must exist: comparing with nothing would report every object as new.
+  if (options.against !== undefined && !isFolder(outRoot)) {
+    throw new InputError(`--against ${clip(options.against)}: ${existsSync(outRoot) ? 'is not a folder' : 'no such folder'} (it names a folder of environment folders, such as the dist/ a cluster runs)`);
+  }
   const objects: ObjectDiff[] = [];
   const summary: DiffSummary[] = [];
   const impacts: (ApplyImpact & { env: string })[] = [];

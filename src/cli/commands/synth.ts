@@ -168,8 +168,12 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
 async function impactsOf(dir: string, r: RenderedEnvironment, files: readonly FileReport[]): Promise<ApplyImpact[]> {
   const touched = files.filter((f) => f.change === 'changed' || f.change === 'removed');
   if (touched.length === 0) return [];
-  const { parseAllDocuments } = await import('yaml');
-  const before = touched.flatMap((f) => parseAllDocuments(readFileSync(join(dir, f.file), 'utf8')).map((d) => d.toJS() as unknown));
+  const { readManifestDocuments } = await import('../../environment/read-file.js');
+  // A committed file that cannot be read gives no warnings of its own: synth replaces it.
+  const before = touched.flatMap((f) => {
+    const read = readManifestDocuments(readFileSync(join(dir, f.file), 'utf8'));
+    return 'values' in read ? read.values : [];
+  });
   return applyImpacts(before, r.files.flatMap((f) => f.objects));
 }
 
