@@ -190,3 +190,37 @@ describe('--json prints a JSON document on stdout also on failure', () => {
     expect(JSON.parse(check.out)).toHaveProperty('environments');
   });
 });
+
+describe('the committed dist/ is input too', () => {
+  it('diff and plan name a committed file they cannot read back (an alias bomb, a reference to itself, deep nesting), and synth rewrites it', async () => {
+    const tails = [
+      `---\na: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 6 }, (_, i) => `l${i}: &l${i} [${Array(9).fill(i === 0 ? '*a' : `*l${i - 1}`).join(', ')}]`).join('\n')}\n`,
+      '---\nkind: StatefulSet\nmetadata: &m { name: [*m] }\n',
+      `---\nx: ${'['.repeat(100_000)}\n`,
+    ];
+    for (const tail of tails) {
+      const root = project();
+      appendFileSync(join(root, 'dist', 'qa', '10-geth.yaml'), tail);
+      for (const command of ['diff', 'plan']) {
+        const r = await cli(root, command, '--env', 'qa');
+        expect(r.err).not.toMatch(/internal error/);
+        expect(r.code).toBe(1);
+        expect(r.err).toMatch(/dist\/qa\/10-geth\.yaml: cannot be read as YAML: .*(aliases|levels deep)/);
+      }
+      const synth = await cli(root, 'synth', '--env', 'qa');
+      expect(synth.code, synth.err).toBe(0);
+      expect(readFileSync(join(root, 'dist', 'qa', '10-geth.yaml'), 'utf8')).toBe(readFileSync(join(REPO, 'dist', 'qa', '10-geth.yaml'), 'utf8'));
+    }
+  });
+
+  it('refuses an --against folder that does not exist or is a file, instead of reporting every object as new', async () => {
+    const root = project();
+    for (const against of ['no-such-dir', 'package.json']) {
+      for (const command of ['diff', 'plan']) {
+        const r = await cli(root, command, '--env', 'qa', '--against', against);
+        expect(r.code).toBe(1);
+        expect(r.err).toMatch(new RegExp(`--against ${against.replace('.', '\\.')}: (no such folder|is not a folder)`));
+      }
+    }
+  });
+});
