@@ -21,7 +21,27 @@ const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const STAMP = join(ROOT, 'lib', '.source-hash');
-const CACHE = join(ROOT, 'lib', '.cache');
+/**
+ * nodegen's own repository has its TypeScript sources; an installed package (npm pack's files)
+ * has only lib/ and the data it reads. Only the repository rebuilds, and only it keeps the code
+ * cache in lib/: an installed copy never writes into node_modules.
+ */
+const OWN_REPOSITORY = existsSync(join(ROOT, 'src', 'index.ts'));
+const CACHE = OWN_REPOSITORY ? join(ROOT, 'lib', '.cache') : userCodeCache();
+
+/**
+ * The code cache of an installed copy: under the user's cache folder ($XDG_CACHE_HOME, else
+ * ~/.cache), one folder per installed copy and version. Without a home, none (slower, the same).
+ */
+function userCodeCache() {
+  const { homedir } = require('node:os');
+  const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : undefined);
+  if (!base) return undefined;
+  let h = 2166136261; // FNV-1a of the install path: a short, stable folder name without loading crypto
+  for (let i = 0; i < ROOT.length; i++) h = Math.imul(h ^ ROOT.charCodeAt(i), 16777619) >>> 0;
+  const { version } = require('../package.json');
+  return join(base, 'nodegen', 'code-cache', `${version}-${h.toString(16)}`);
+}
 const SOURCE_DIRS = ['src', 'charts'];
 /**
  * Single files the build depends on. npm rewrites node_modules/.package-lock.json whenever it
@@ -138,10 +158,10 @@ function currentInputs(files = inputs()) {
 
 /**
  * Makes sure lib/ matches its inputs, rebuilding when needed. Returns an error message, or
- * undefined when lib/ is current. Installed copies without src/ are taken as built.
+ * undefined when lib/ is current. An installed package (without the TypeScript sources) is taken as built.
  */
 function ensureFresh() {
-  if (!existsSync(join(ROOT, 'src'))) return undefined;
+  if (!OWN_REPOSITORY) return undefined;
   const stamp = readStamp();
   const files = inputs();
   const print = fingerprint(files);

@@ -11,9 +11,10 @@ if (message) {
   const { join, sep } = require('node:path');
   const cli = join(__dirname, '..', 'lib', 'cli') + sep;
   const validators = join(__dirname, '..', 'src', 'validate', 'schemas', 'validators.');
-  require('./compile-cache.js').install({
+  if (build.CACHE) require('./compile-cache.js').install({
     root: build.CACHE,
     include: (file) => file.startsWith(cli) || file.startsWith(validators),
   });
-  require(build.cliEntry()).main(require('../package.json').version);
+  // import() here, in a file Node compiles itself: see setModuleImporter in src/extension.ts.
+  require(build.cliEntry()).main(require('../package.json').version, (url) => import(url));
 }

@@ -2,10 +2,12 @@
  * How an environment's fleet becomes charts: the composition root of nodegen. Edit this file to
  * change how nodes are composed; environment files change what is composed.
  */
+import * as cdk8s from 'cdk8s';
 import { App, type Chart } from 'cdk8s';
 import { TIER_NETWORKS, type EnvironmentSpec, type NodeSpec, type RestoreFromSpec } from '../src/environment/schema.js';
 import type { BlockchainNode, BlockchainNodeProps, NodeSnapshotSchedule } from '../src/constructs/blockchain-node.js';
-import { ConstructError } from '../src/errors.js';
+import { ConstructError, InputError } from '../src/errors.js';
+import { firstLine, type ProjectConfig } from '../src/extension.js';
 import { SnapshotSource } from '../src/constructs/snapshot-source.js';
 import { SyncAlerts } from '../src/constructs/sync-alerts.js';
 import { GethNode } from '../src/constructs/geth-node.js';
@@ -81,7 +83,7 @@ function commonProps(env: EnvironmentSpec, envName: string, name: string, node: 
 }
 
 /** Builds the App for one environment. Throws (naming the node) when a node's props are wrong. */
-export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
+export function buildFleet(envName: string, env: EnvironmentSpec, project?: ProjectConfig): Fleet {
   const app = new App({ outdir: '.' });
   const charts: FleetChart[] = [
     { file: '00-namespace.yaml', chart: new NamespaceChart(app, 'namespace', { namespace: env.namespace, environment: envName }) },
@@ -182,5 +184,34 @@ export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
     const gitops = new GitopsChart(app, 'gitops', { environment: envName, namespace: env.namespace, gitops: env.gitops });
     charts.push({ file: `${GITOPS_DIR}/${env.gitops.engine}.yaml`, chart: gitops });
   }
+  if (project?.config.extend) charts.push(...extend(project, app, envName, env, built));
   return { app, charts, warnings };
+}
+
+/** A chart file the team adds: after nodegen's files, never one of them. */
+const OWN_FILE = /^(5[0-9]|[6-9][0-9])-[a-z0-9]([-a-z0-9]*[a-z0-9])?\.yaml$/;
+
+/** Runs the project's `extend` for this environment; returns the charts it added. */
+function extend(project: ProjectConfig, app: App, envName: string, env: EnvironmentSpec, built: readonly BlockchainNode[]): FleetChart[] {
+  const added: FleetChart[] = [];
+  const fail = (message: string) => new InputError(`${project.file}: extend() failed for environment "${envName}"`, [{ file: project.file, message }]);
+  try {
+    project.config.extend!({
+      env: envName,
+      spec: env,
+      nodes: Object.fromEntries(built.map((n) => [n.name, n])),
+      cdk8s,
+      addChart(file: string) {
+        if (!OWN_FILE.test(file)) throw fail(`addChart("${file}"): the file must be named NN-name.yaml with NN from 50 to 99 (after nodegen's files)`);
+        if (added.some((c) => c.file === file)) throw fail(`addChart("${file}"): that file was added already`);
+        const chart = new EnvironmentChart(app, `extension-${file}`, env.namespace);
+        added.push({ file, chart });
+        return chart;
+      },
+    });
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw fail(firstLine(e));
+  }
+  return added;
 }

@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { App, Chart } from 'cdk8s';
- * import { GethNode } from 'nodegen';
+ * import { GethNode } from 'nodegen-k8s';
  * const chart = new Chart(new App(), 'eth', { disableResourceNameHashes: true });
  * new GethNode(chart, 'geth', { namespace: 'chains', network: 'mainnet' });
  * ```
@@ -23,3 +23,4 @@ export { mergeValues, mergeAll } from './environment/merge.js';
 export { environmentSchema, type EnvironmentSpec, type NodeSpec } from './environment/schema.js';
 export { renderEnvironment as synthesize, type RenderedEnvironment, type RenderedFile } from './synth/render.js';
 export { InputError, UsageError, CheckFailedError, ConstructError, type Problem } from './errors.js';
+export { defineConfig, type NodegenConfig, type FleetExtensionContext } from './extension.js';

@@ -153,6 +153,19 @@ export function buildProgram(io: Io, version: string): Command {
     });
 
   program
+    .command('init')
+    .description('set up nodegen in this repository: environments/, cdk8s.yaml, a CI pipeline, package.json scripts (never overwrites)')
+    .option('-e, --env <names>', 'the environments to write, comma-separated (default: nodetest,develop,qa,staging,production)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['npx --no nodegen init', 'npx --no nodegen init --env qa,production']))
+    .action(async (o: { env?: string; json?: boolean }) => {
+      const { init, formatInit } = await import('./commands/init.js');
+      const r = init({ dir: io.cwd, envs: o.env?.split(',').map((e) => e.trim()).filter((e) => e !== ''), version });
+      if (o.json) json(r);
+      else io.out(formatInit(r));
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of environment files (editors use the committed copy)')
     .addHelpText('after', examples(['npx nodegen schema > environments/environment.schema.json']))

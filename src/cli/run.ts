@@ -7,6 +7,7 @@
 import { CommanderError } from 'commander';
 import { CheckFailedError, InputError, UsageError, clip, clipProblem, formatProblem, type Problem } from '../errors.js';
 import { buildProgram, type Io } from './program.js';
+import { setModuleImporter } from '../extension.js';
 
 export const INTERNAL_ERROR_EXIT = 70;
 
@@ -77,8 +78,12 @@ export async function run(argv: readonly string[], io: Io, version: string): Pro
   }
 }
 
-/** Entry point used by bin/nodegen.js. */
-export async function main(version: string): Promise<void> {
+/**
+ * Entry point used by bin/nodegen.js, which passes its own `import()` for the project's
+ * nodegen.config.mjs (see setModuleImporter).
+ */
+export async function main(version: string, importModule?: (url: string) => Promise<unknown>): Promise<void> {
+  if (importModule) setModuleImporter(importModule);
   // A reader that stops early (`nodegen --help | head -1`, `synth --stdout | head`) closes the pipe,
   // and the next write fails with EPIPE. That is the reader's choice, not nodegen's failure: the rest
   // of the output is dropped and the command ends with its own exit code (0 unless it failed),

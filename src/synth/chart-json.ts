@@ -26,7 +26,8 @@ export function chartsToJson(app: App, charts: readonly Chart[]): unknown[][] {
   return charts.map((chart) =>
     chart.node
       .findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+      // isApiObject, not instanceof: a project's nodegen.config.mjs may build objects with its own copy of cdk8s.
+      .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart)
       .map(toJson),
   );
 }

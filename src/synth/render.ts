@@ -6,6 +6,7 @@ import { buildFleet } from '../../charts/fleet.js';
 import type { LoadedEnvironment } from '../environment/load.js';
 import { ConstructError, InputError } from '../errors.js';
 import { chartsToJson } from './chart-json.js';
+import type { ProjectConfig } from '../extension.js';
 import { stringifyFastInto } from './yaml.js';
 
 /** A Kubernetes object as rendered. */
@@ -76,10 +77,10 @@ export function toYaml(objects: readonly unknown[], head = ''): string {
  * the JSON and is not needed once it is rendered: returning only the JSON lets it be collected
  * before the YAML is written (at 5,000 nodes about 100 MiB less at the peak).
  */
-function chartObjects(loaded: LoadedEnvironment): { readonly charts: ReadonlyArray<{ readonly file: string; readonly objects: RenderedObject[] }>; readonly warnings: readonly string[] } {
+function chartObjects(loaded: LoadedEnvironment, project?: ProjectConfig): { readonly charts: ReadonlyArray<{ readonly file: string; readonly objects: RenderedObject[] }>; readonly warnings: readonly string[] } {
   let fleet;
   try {
-    fleet = buildFleet(loaded.name, loaded.spec);
+    fleet = buildFleet(loaded.name, loaded.spec, project);
   } catch (e) {
     if (e instanceof ConstructError) {
       const { node, key } = e.where;
@@ -93,8 +94,8 @@ function chartObjects(loaded: LoadedEnvironment): { readonly charts: ReadonlyArr
 }
 
 /** Renders one environment. Construct errors become input errors naming the environment's files. */
-export function renderEnvironment(loaded: LoadedEnvironment): RenderedEnvironment {
-  const { charts, warnings } = chartObjects(loaded);
+export function renderEnvironment(loaded: LoadedEnvironment, project?: ProjectConfig): RenderedEnvironment {
+  const { charts, warnings } = chartObjects(loaded, project);
   const head = header(loaded);
   const files: RenderedFile[] = charts.map(({ file, objects }) => ({ name: file, content: toYaml(objects, head), objects }));
   const kustomization = {

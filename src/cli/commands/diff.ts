@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { resolveOutdir } from '../../project.js';
 import { InputError, UsageError, clip, type Problem } from '../../errors.js';
 import { readManifestDocuments } from '../../environment/read-file.js';
+import { loadProjectConfig } from '../../extension.js';
 import { toYaml } from '../../synth/render.js';
 import { readFolder } from '../../synth/write.js';
 import { applyImpacts, formatImpact, type ApplyImpact, type ManifestObject } from '../../synth/apply-impact.js';
@@ -106,7 +107,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   const { root } = options;
   const names = selectEnvironments(root, options);
   const overrides = parseOverrides(options);
-  const rendered = renderSelected(root, names, overrides);
+  const rendered = renderSelected(root, names, overrides, await loadProjectConfig(root));
   if (options.against !== undefined && options.outdir !== undefined) throw new UsageError('--against and --outdir name the same folder: give one');
   const outRoot = resolveOutdir(root, options.against ?? options.outdir);
   // A folder named on purpose must exist: comparing with nothing would report every object as new.

@@ -12,6 +12,7 @@ import { compareFolder, writeFolderAtomically, type FileReport } from '../../syn
 import { resolveOutdir } from '../../project.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { renderChecked } from '../../validate/gate.js';
+import { loadProjectConfig, type ProjectConfig } from '../../extension.js';
 import { applyImpacts, formatImpact, type ApplyImpact } from '../../synth/apply-impact.js';
 
 export interface SynthOptions extends EnvironmentSelection, OverrideOptions {
@@ -95,7 +96,7 @@ export interface SynthResult {
 }
 
 /** Loads and renders every selected environment; throws one InputError with every problem. */
-export function renderSelected(root: string, names: readonly string[], overrides: readonly Override[] = []): RenderedEnvironment[] {
+export function renderSelected(root: string, names: readonly string[], overrides: readonly Override[] = [], project?: ProjectConfig): RenderedEnvironment[] {
   const problems: Problem[] = [];
   const rendered: RenderedEnvironment[] = [];
   const targets = environmentTargets(root);
@@ -104,7 +105,7 @@ export function renderSelected(root: string, names: readonly string[], overrides
       const loaded = loadEnvironment(name, { root, overrides });
       const collisions = namespaceCollisions(loaded, targets);
       if (collisions.length > 0) throw new InputError(`environment "${name}" is invalid`, collisions);
-      rendered.push(renderEnvironment(loaded));
+      rendered.push(renderEnvironment(loaded, project));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(...renderProblems(name, e));
@@ -129,8 +130,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const { root } = options;
   const names = selectEnvironments(root, options);
   const overrides = parseOverrides(options);
+  const project = await loadProjectConfig(root);
   // The validation gate: schemas, API-server rules and policy; any error refuses before a write.
-  const rendered = renderChecked({ root, names, outdir: options.outdir, overrides }, () => renderSelected(root, names, overrides));
+  const rendered = renderChecked({ root, names, outdir: options.outdir, overrides }, () => renderSelected(root, names, overrides, project));
   const applied = overrides.map((o) => o.source);
   const outRoot = resolveOutdir(root, options.outdir);
   const mode = options.stdout ? 'stdout' : options.check ? 'check' : 'write';

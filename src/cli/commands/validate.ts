@@ -12,6 +12,7 @@ import type { RuleInfo } from '../../validate/rule.js';
 import { validateRendered, validateSpecOnly, type EnvironmentValidation } from '../../validate/validate-environment.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { renderEnvironment } from '../../synth/render.js';
+import { loadProjectConfig, type ProjectConfig } from '../../extension.js';
 import { parseOverrides, renderProblems, type OverrideOptions } from './synth.js';
 
 export interface ValidateOptions extends EnvironmentSelection, OverrideOptions {
@@ -33,7 +34,7 @@ export interface ValidateResult {
   readonly ok: boolean;
 }
 
-function validateOne(root: string, name: string, overrides: readonly Override[], targets: EnvironmentTargets): EnvironmentValidation & { readonly inputProblems: readonly Problem[] } {
+function validateOne(root: string, name: string, overrides: readonly Override[], targets: EnvironmentTargets, project?: ProjectConfig): EnvironmentValidation & { readonly inputProblems: readonly Problem[] } {
   let loaded;
   try {
     loaded = loadEnvironment(name, { root, overrides });
@@ -45,7 +46,7 @@ function validateOne(root: string, name: string, overrides: readonly Override[],
   if (collisions.length > 0) return { env: name, findings: [], problems: [], inputProblems: collisions };
   try {
     // synth's own rendering of the environment just loaded, so validate judges exactly what synth would write.
-    return { ...validateRendered(loaded, renderEnvironment(loaded), { root }), inputProblems: [] };
+    return { ...validateRendered(loaded, renderEnvironment(loaded, project), { root }), inputProblems: [] };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     return { ...validateSpecOnly(loaded, { root }), inputProblems: renderProblems(name, e) };
@@ -60,7 +61,8 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
   const names = options.env === undefined && !options.all ? listEnvironmentNames(options.root) : selectEnvironments(options.root, options);
   const overrides = parseOverrides(options);
   const targets = environmentTargets(options.root);
-  const results = names.map((n) => validateOne(options.root, n, overrides, targets));
+  const project = await loadProjectConfig(options.root);
+  const results = names.map((n) => validateOne(options.root, n, overrides, targets, project));
   const inputProblems = results.flatMap((r) => [...r.inputProblems, ...r.problems]);
   if (inputProblems.length > 0) {
     const blocking = results.flatMap((r) => r.findings.filter(isBlocking).map(findingToProblem));
