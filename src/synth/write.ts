@@ -357,7 +357,12 @@ export class OutputFolder {
         this.locked = true;
         return;
       } catch (e) {
-        if (!isFsError(e) || e.code !== 'EEXIST') throw e;
+        if (!isFsError(e) || (e.code !== 'EEXIST' && e.code !== 'ENOENT')) throw e;
+        // The output folder was removed meanwhile (a run that had created it failed): create it again.
+        if (e.code === 'ENOENT') {
+          makeFolders(this.outRoot);
+          continue;
+        }
       }
       const holder = pidIn(this.lockFile);
       if (holder !== undefined && ((holder === process.pid && !held.has(this.lockFile)) || !alive(holder))) {
@@ -553,10 +558,12 @@ export class OutputFolder {
 
   /** Releases the lock; removes the output folder this run created when nothing was written into it. */
   close(): void {
-    if (this.locked && pidIn(this.lockFile) === process.pid) rmSync(this.lockFile, { force: true });
+    // A folder this run created goes first, its lock with it: once the lock is free another run may
+    // write there. Only while holding the lock: without it, the folder may be another run's by now.
+    if (this.locked && !this.committed && this.created !== undefined) rmSync(this.created, { recursive: true, force: true });
+    else if (this.locked && pidIn(this.lockFile) === process.pid) rmSync(this.lockFile, { force: true });
     held.delete(this.lockFile);
     this.locked = false;
-    if (!this.committed && this.created !== undefined) rmSync(this.created, { recursive: true, force: true });
   }
 }
 
@@ -571,7 +578,15 @@ function makeFolders(path: string): string | undefined {
     missing.unshift(p);
     if (dirname(p) === p) break;
   }
-  for (const p of missing) mkdirSync(p);
+  for (const p of missing) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      // Another run created it meanwhile: then it is that run's, not ours.
+      if (!isFsError(e) || e.code !== 'EEXIST' || !statSync(p).isDirectory()) throw e;
+      return undefined;
+    }
+  }
   return missing[0];
 }
 
