@@ -176,6 +176,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether a live pid may be a nodegen run: on Linux, its command line names node (a pid reused by
+ * another program, such as pid 1 in a container, does not hold the lock). Elsewhere: assumed so.
+ */
+function mayBeNodegen(pid: number): boolean {
+  try {
+    return /node/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 /** Lock files this process holds: a lock naming our own pid that is not among them is a dead namesake's. */
 const held = new Set<string>();
 
@@ -365,7 +377,14 @@ export class OutputFolder {
         }
       }
       const holder = pidIn(this.lockFile);
-      if (holder !== undefined && ((holder === process.pid && !held.has(this.lockFile)) || !alive(holder))) {
+      const stale =
+        holder === undefined
+          ? // No pid: a writer creates the file and writes its pid at once, so an old one is garbage.
+            Date.now() - modifiedAt(this.lockFile) > 2000
+          : holder === process.pid
+            ? !held.has(this.lockFile)
+            : !alive(holder) || !mayBeNodegen(holder);
+      if (stale) {
         this.takeOver(holder);
         continue;
       }
@@ -387,7 +406,7 @@ export class OutputFolder {
    * Removes the lock of a dead process. It is renamed away first, so of two runs taking it over at
    * once only one removes it; a lock that turns out to be another live run's is put back.
    */
-  private takeOver(deadPid: number): void {
+  private takeOver(deadPid: number | undefined): void {
     const stale = join(this.outRoot, `${OWN_PREFIX}lock-stale-${process.pid}`);
     try {
       renameSync(this.lockFile, stale);
@@ -588,6 +607,15 @@ function makeFolders(path: string): string | undefined {
     }
   }
   return missing[0];
+}
+
+/** When a file was last modified (now when it is gone: then it is not stale either). */
+function modifiedAt(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Date.now();
+  }
 }
 
 /** Whether a file begins with the header nodegen writes at the top of every file. */

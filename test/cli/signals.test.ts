@@ -141,4 +141,11 @@ describe('two synths at once on one project', () => {
       expect(distEntries()).toEqual(ENVS);
     }
   });
+
+  it('both succeed into a new --outdir that neither found', async () => {
+    const runs = await Promise.all([runCli(root, ['synth', '--all', '--outdir', 'fresh.out']), runCli(root, ['synth', '--all', '--outdir', 'fresh.out'])]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    expect(perEnv(join(root, 'fresh.out'))).toEqual(newTree);
+    expect(readdirSync(join(root, 'fresh.out')).sort()).toEqual(ENVS);
+  });
 });

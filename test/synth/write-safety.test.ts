@@ -4,7 +4,7 @@
  * and the reason, never as an internal error.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -229,6 +229,24 @@ describe('two runs on one output folder', () => {
     writeFileSync(join(out, LOCK_FILE), `${2 ** 22 + 1}\n`);
     await write(OLD);
     expect(readdirSync(out).sort()).toEqual(['qa', 'staging']);
+  });
+
+  it('takes over a lock without a pid that is seconds old, and one whose pid runs another program', async () => {
+    await write(OLD);
+    writeFileSync(join(out, LOCK_FILE), 'garbage\n');
+    utimesSync(join(out, LOCK_FILE), new Date(2020, 0, 1), new Date(2020, 0, 1));
+    await write(NEW);
+    expect(snapshotTree(out)).toEqual({ 'qa/a.yaml': `${H}a: 2\n`, 'staging/a.yaml': `${H}s: 2\n` });
+    holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    writeFileSync(join(out, LOCK_FILE), `${holder.pid}\n`);
+    if (existsSync('/proc/self/cmdline')) {
+      // Linux: the command line of the pid shows it is not node.
+      await write(OLD);
+      expect(snapshotTree(out)).toEqual({ 'qa/a.yaml': `${H}a: 1\n`, 'staging/a.yaml': `${H}s: 1\n` });
+    } else {
+      // Without /proc a live pid is assumed to hold the lock.
+      expect((await failure(write(OLD, { lockTimeoutMs: 100 }))).message).toContain('is still held by process');
+    }
   });
 
   it('serialises two writers in one process: both succeed, the last one wins whole', async () => {
