@@ -198,6 +198,7 @@ function pidIn(path: string): number | undefined {
     return m ? Number(m[1]) : undefined;
   } catch (e) {
     if (isFsError(e) && e.code === 'ENOENT') return undefined;
+    if (isFsError(e)) e.path ??= path; // readFileSync of a folder names no path
     throw e;
   }
 }

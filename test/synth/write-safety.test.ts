@@ -154,6 +154,14 @@ describe('an output folder that cannot be written', () => {
     expect(readdirSync(out).sort()).toEqual(['qa', 'staging']);
   });
 
+  it('fails as an input error naming the lock file when a folder is in its place', async () => {
+    await write(OLD);
+    mkdirSync(join(out, LOCK_FILE));
+    const e = await failure(write(NEW));
+    expect(e.message).toBe('could not write dist/.nodegen-lock: a folder is where a file is needed (EISDIR); dist/ was not changed');
+    expect(snapshotTree(out)).toEqual({ 'qa/a.yaml': `${H}a: 1\n`, 'staging/a.yaml': `${H}s: 1\n` });
+  });
+
   it('names each file-system failure in words with its code', () => {
     const err = (code: string) => Object.assign(new Error(`${code}: x, open '/a'`), { code, syscall: 'open' });
     expect(fsReason(err('EACCES'))).toBe('permission denied (EACCES)');
