@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InputError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
 import { ENVIRONMENTS_DIR } from './environment/paths.js';
 
 /** The nearest folder at or above `start` holding a package.json and an environments/ folder. */
@@ -26,8 +26,12 @@ export function findProjectRoot(start: string): string {
 /** The default output folder, relative to the project root. */
 export const DEFAULT_OUTDIR = 'dist';
 
-/** Resolves an output folder: relative paths are taken from the project root. */
+/**
+ * Resolves an output folder: relative paths are taken from the project root. An empty one is
+ * refused: it would resolve to the root itself, which is never what was meant.
+ */
 export function resolveOutdir(root: string, outdir: string | undefined): string {
+  if (outdir !== undefined && outdir.trim() === '') throw new UsageError('--outdir is empty: name a folder, such as --outdir dist');
   return resolve(root, outdir ?? DEFAULT_OUTDIR);
 }
 

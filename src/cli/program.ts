@@ -60,7 +60,12 @@ export function buildProgram(io: Io, version: string): Command {
     )
     .action(async (o: { env?: string; all?: boolean; outdir?: string; stdout?: boolean; check?: boolean; json?: boolean; set: string[]; image: string[] }) => {
       const { synth, formatSynthResult } = await import('./commands/synth.js');
-      const result = await synth({ root: root(), env: o.env, all: o.all, outdir: o.outdir, stdout: o.stdout, check: o.check, set: o.set, image: o.image });
+      // Only a run that writes defers interrupts: the others change nothing when they end at once.
+      const interrupts = o.check || o.stdout ? undefined : (await import('./signals.js')).deferInterrupts();
+      const result = await synth({
+        root: root(), env: o.env, all: o.all, outdir: o.outdir, stdout: o.stdout, check: o.check, set: o.set, image: o.image,
+        signal: interrupts?.signal, onWait: io.err,
+      }).finally(() => interrupts?.dispose());
       if (o.json) json(result);
       else {
         if (result.yaml !== undefined) io.out(result.yaml.replace(/\n$/, ''));

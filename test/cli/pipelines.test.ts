@@ -2,8 +2,8 @@
  * The example pipelines and the cdk8s config run nodegen commands: those commands must exist,
  * and the apply step must be the one nodegen documents.
  */
-import { execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { buildProgram } from '../../src/cli/program.js';
 import { applyCommand } from '../../src/synth/apply.js';
 import { formatRuleCatalogue } from '../../src/validate/rules.js';
 import { readFolder } from '../../src/synth/write.js';
-import { REPO, copyProject, spawnCli } from '../helpers/project.js';
+import { REPO, copyProject, snapshotTree, spawnCli } from '../helpers/project.js';
 
 const program = buildProgram({ cwd: REPO, out: () => undefined, err: () => undefined }, '0.0.0');
 
@@ -77,14 +77,41 @@ describe('cdk8s.yaml', () => {
   beforeEach(() => ({ root, cleanup } = copyProject()));
   afterEach(() => cleanup());
 
-  it('makes `cdk8s synth` (its app command with CDK8S_OUTDIR) write what nodegen synth --all writes', () => {
-    const config = parse(readFileSync(join(REPO, 'cdk8s.yaml'), 'utf8'));
-    expect(config.output).toBe('dist');
-    // cdk8s runs the app through a shell with CDK8S_OUTDIR set to the output folder.
-    execSync(config.app, { cwd: root, env: { ...process.env, CDK8S_OUTDIR: 'cdk8s.out' }, stdio: 'pipe' });
+  const config = parse(readFileSync(join(REPO, 'cdk8s.yaml'), 'utf8')) as { app: string; output: string };
+
+  /**
+   * What `cdk8s synth` does (cdk8s-cli src/cli/cmds/synth.ts and src/util.ts): delete the output
+   * folder, run the app through a shell with CDK8S_OUTDIR set to it, fail when the app fails.
+   */
+  function cdk8sSynth(): { code: number; err: string } {
+    rmSync(join(root, config.output), { recursive: true, force: true });
+    const r = spawnSync(config.app, { cwd: root, shell: true, env: { ...process.env, CDK8S_OUTDIR: config.output }, encoding: 'utf8' });
+    return { code: r.status ?? -1, err: r.stderr };
+  }
+
+  it('points the cdk8s CLI at a git-ignored scratch folder, never at the committed dist/', () => {
+    expect(config.output).not.toMatch(/^(\.\/)?dist\/?$/);
+    const ignored = readFileSync(join(REPO, '.gitignore'), 'utf8').split('\n');
+    expect(ignored).toContain(`${config.output.replace(/\/$/, '')}/`);
+  });
+
+  it('makes `cdk8s synth` write dist/ as nodegen synth --all does, and the same folders into its output', () => {
+    writeFileSync(join(root, 'environments', 'qa.yaml'), `${readFileSync(join(root, 'environments', 'qa.yaml'), 'utf8')}nodes:\n  geth:\n    replicas: 2\n`);
+    expect(cdk8sSynth().code).toBe(0);
+    expect(readFileSync(join(root, 'dist', 'qa', '10-geth.yaml'), 'utf8')).toContain('replicas: 2');
     expect(spawnCli(root, root, 'synth', '--all', '--outdir', 'nodegen.out').code).toBe(0);
-    const viaCdk8s = readFolder(join(root, 'cdk8s.out'));
+    const viaCdk8s = readFolder(join(root, config.output));
     expect(viaCdk8s.size).toBeGreaterThanOrEqual(25);
     expect(viaCdk8s).toEqual(readFolder(join(root, 'nodegen.out')));
+    expect(readFolder(join(root, 'dist'))).toEqual(readFolder(join(root, 'nodegen.out')));
+  });
+
+  it('leaves the committed dist/ byte for byte as it was when an environment is invalid', () => {
+    const before = snapshotTree(join(root, 'dist'));
+    writeFileSync(join(root, 'environments', 'staging.yaml'), readFileSync(join(root, 'environments', 'staging.yaml'), 'utf8').replace('tier: mainnet', 'tier: mainnett'));
+    const r = cdk8sSynth();
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('dist/ was not changed');
+    expect(snapshotTree(join(root, 'dist'))).toEqual(before);
   });
 });

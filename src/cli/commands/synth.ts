@@ -2,13 +2,13 @@
  * `nodegen synth`: environments in, dist/<env>/ out. Everything is loaded, rendered and checked
  * in memory first; nothing is written unless every selected environment succeeded.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError, UsageError, type Problem, dedupeProblems } from '../../errors.js';
 import { loadEnvironment, parseImageOverride, parseSetOverride, type Override } from '../../environment/load.js';
 import { environmentTargets, namespaceCollisions } from '../../environment/collisions.js';
 import { renderEnvironment, toYaml, type RenderedEnvironment } from '../../synth/render.js';
-import { compareFolder, writeFolderAtomically, type FileReport } from '../../synth/write.js';
+import { OutputFolder, compareFolder, fsReason, isFsError, leftovers, type FileReport } from '../../synth/write.js';
 import { resolveOutdir } from '../../project.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { renderChecked } from '../../validate/gate.js';
@@ -24,6 +24,15 @@ export interface SynthOptions extends EnvironmentSelection, OverrideOptions {
   readonly stdout?: boolean;
   /** Write nothing; report files whose content differs from what synth would write. @default false */
   readonly check?: boolean;
+  /**
+   * Aborted before the swap (the CLI aborts it on SIGINT and SIGTERM), the run writes nothing and
+   * fails; the swap itself cannot be split. @default - never aborted
+   */
+  readonly signal?: AbortSignal;
+  /** Told once when another run is writing the same output folder and this one waits. @default - nothing is told */
+  readonly onWait?: (message: string) => void;
+  /** How long to wait for another run writing the same output folder, in milliseconds. @default 120_000 */
+  readonly lockTimeoutMs?: number;
 }
 
 /** The command-line overrides every rendering command takes. */
@@ -87,8 +96,10 @@ export interface SynthEnvironmentReport {
 export interface SynthResult {
   readonly mode: 'write' | 'check' | 'stdout';
   readonly environments: readonly SynthEnvironmentReport[];
-  /** With --check: files (relative to the root) that differ, are missing or are stale. */
+  /** With --check: files (relative to the root) that differ, are missing or are stale, and leftovers of a killed run. */
   readonly outOfDate: readonly string[];
+  /** With --check: what a killed run left in the output folder (the next synth removes it), relative to the root. */
+  readonly leftovers?: readonly string[];
   /** With --stdout: the YAML stream. */
   readonly yaml?: string;
   /** The overrides applied, as given on the command line. */
@@ -149,18 +160,40 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     };
   }
 
+  if (mode === 'check') {
+    if (existsSync(outRoot) && !statSync(outRoot).isDirectory()) throw new InputError(`the output folder ${relative(root, outRoot) || '.'} is a file, not a folder`);
+    // Read only and unlocked: a folder being swapped by a concurrent synth fails as unreadable, exit 1.
+    const reports = await compareAll(root, outRoot, rendered);
+    const left = leftovers(outRoot).map((p) => relative(root, p));
+    const outOfDate = [...reports.flatMap((r) => r.files.filter((f) => f.change !== 'unchanged').map((f) => join(r.outdir, f.file))), ...left];
+    return { mode, environments: reports, outOfDate, leftovers: left, overrides: applied };
+  }
+  // Compared and written under the lock: another run cannot change the folders in between.
+  const out = await OutputFolder.open(outRoot, { root, signal: options.signal, onWait: options.onWait, lockTimeoutMs: options.lockTimeoutMs });
+  try {
+    for (const r of rendered) out.checkReplaceable(join(outRoot, r.env));
+    const reports = await compareAll(root, outRoot, rendered);
+    await out.replace(rendered.map((r) => ({ dir: join(outRoot, r.env), files: r.files })));
+    return { mode, environments: reports, outOfDate: [], overrides: applied };
+  } finally {
+    out.close();
+  }
+}
+
+/** Compares every environment's folder with what synth writes, with what a cluster will make of the change. */
+async function compareAll(root: string, outRoot: string, rendered: readonly RenderedEnvironment[]): Promise<SynthEnvironmentReport[]> {
   const reports: SynthEnvironmentReport[] = [];
   for (const r of rendered) {
     const dir = join(outRoot, r.env);
-    const files = compareFolder(dir, r.files);
-    reports.push({ env: r.env, outdir: relative(root, dir) || '.', files, warnings: r.warnings, impacts: await impactsOf(dir, r, files) });
+    try {
+      const files = compareFolder(dir, r.files);
+      reports.push({ env: r.env, outdir: relative(root, dir) || '.', files, warnings: r.warnings, impacts: await impactsOf(dir, r, files) });
+    } catch (e) {
+      if (!isFsError(e)) throw e;
+      throw new InputError(`could not read ${relative(root, e.path ?? dir) || '.'}: ${fsReason(e)}; nothing was written`);
+    }
   }
-  if (mode === 'check') {
-    const outOfDate = reports.flatMap((r) => r.files.filter((f) => f.change !== 'unchanged').map((f) => join(r.outdir, f.file)));
-    return { mode, environments: reports, outOfDate, overrides: applied };
-  }
-  for (const r of rendered) writeFolderAtomically(join(outRoot, r.env), r.files);
-  return { mode, environments: reports, outOfDate: [], overrides: applied };
+  return reports;
 }
 
 /**
@@ -203,6 +236,7 @@ export function formatSynthResult(r: SynthResult): string {
         : `${e.outdir}: ${changed.length} written or removed, ${unchanged} unchanged`,
     );
   }
+  for (const l of r.leftovers ?? []) lines.push(`out of date: ${l} (left by an interrupted run; the next \`nodegen synth\` removes it)`);
   const refused = r.environments.flatMap((e) => e.impacts).filter((i) => i.class === 'refused').length;
   if (refused > 0) {
     lines.push(`${refused} object(s) cannot be updated in place: \`kubectl apply\` will refuse them until the steps above are done`);
