@@ -144,7 +144,8 @@ export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
       } else {
         const utxo = {
           ...common,
-          rpcauth: node.rpcauth,
+          rpcUsers: node.rpcUsers,
+          exporterRpcauth: node.exporterRpcauth,
           rpcAllowIps: env.clusterCidrs,
           prune: node.prune,
           txindex: node.txindex,

@@ -42,6 +42,8 @@ const CASES: Record<string, { readonly pass: Fixture; readonly fail: Fixture }> 
   'policy/cors-vhosts': { fail: { env: 'cors-vhosts' }, pass: { env: 'sandbox' } },
   'policy/network-tier': { fail: { env: 'network-tier' }, pass: { env: 'mainnet' } },
   'policy/image-pinned': { fail: { env: 'image-pinned' }, pass: { env: 'image-pinned-digest' } },
+  'policy/image-placeholder': { fail: { env: 'image-placeholder' }, pass: { env: 'mainnet' } },
+  'policy/rpc-methods': { fail: { env: 'rpc-methods' }, pass: { env: 'no-secrets-rpcauth' } },
   'policy/resources': { fail: { env: 'resources' }, pass: { env: 'valid' } },
   'policy/storage': { fail: { env: 'storage' }, pass: { env: 'storage-at-minimum' } },
   'policy/no-secrets': { fail: { env: 'no-secrets' }, pass: { env: 'no-secrets-rpcauth' } },
