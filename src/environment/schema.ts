@@ -191,11 +191,8 @@ const rpcMethod = z.string().regex(/^[a-z][a-z0-9]*$/, {
   message: 'must be one RPC method name such as "getblockchaininfo" (lowercase letters and digits; a comma or space would add methods to the whitelist)',
 });
 
-/** `__cookie__` is the daemon's own cookie login (in-pod tools); no consumer may take that name. */
-const rpcUserName = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]+$/, { message: 'must be an RPC user name: letters, digits, "_", "." and "-"' })
-  .refine((u) => u !== '__cookie__', { message: '"__cookie__" is the daemon\'s cookie login for in-pod tools; choose another user name' });
+/** An RPC user name; `__cookie__`, the daemon's own cookie login for in-pod tools, is refused in checkRpcUsers. */
+const rpcUserName = z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'must be an RPC user name: letters, digits, "_", "." and "-"' });
 
 /**
  * One RPC consumer: its own login (`rpcauth`) and the only methods it may call (`rpcwhitelist`).
@@ -237,6 +234,10 @@ const utxoCommon = {
 /** Each consumer's `rpcauth` names the consumer's own user; the exporter's user is nobody else's. */
 function checkRpcUsers(v: { rpcUsers?: Record<string, { rpcauth: string }>; exporterRpcauth?: string }, ctx: z.RefinementCtx): void {
   for (const [user, u] of Object.entries(v.rpcUsers ?? {})) {
+    if (user === '__cookie__') {
+      ctx.addIssue({ code: 'custom', path: ['rpcUsers', user], message: '"__cookie__" is the daemon\'s cookie login for in-pod tools; choose another user name' });
+      continue;
+    }
     const named = u.rpcauth.split(':')[0];
     if (named !== user) {
       ctx.addIssue({ code: 'custom', path: ['rpcUsers', user, 'rpcauth'], message: `the rpcauth line is for user "${named}", not "${user}": make one with \`nodegen rpcauth ${user}\`` });
