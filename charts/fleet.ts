@@ -71,6 +71,7 @@ function commonProps(env: EnvironmentSpec, envName: string, name: string, node: 
     expose: node.expose,
     publicSourceRanges: env.publicEndpoints.sourceRanges,
     rpcClientNamespaces: env.rpcClients.namespaces,
+    clusterCidrs: env.clusterCidrs,
     rpcClientPodLabels: env.rpcClients.podLabels,
     extraArgs: node.extraArgs,
     spread: node.spread,

@@ -136,6 +136,8 @@ export const exposeSchema = z.strictObject({
   p2p: z.enum(['none', 'loadBalancer', 'nodePort']).optional(),
   /** The external IPv4 address peers should dial; wired to `--nat extip:` / `externalip=`. */
   p2pAddress: z.string().regex(IPV4, { message: 'must be an IPv4 address' }).optional(),
+  /** `ClientIP`: each client pod sticks to one replica (geth filters are per replica). @default None */
+  rpcAffinity: z.enum(['None', 'ClientIP']).optional(),
 });
 
 const common = {

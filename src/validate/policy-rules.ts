@@ -304,20 +304,25 @@ export const imagePinnedRule: Rule = {
     'digest (`@sha256:...`). In a sandbox (`sandbox: true`) this is a warning.',
   waivable: true,
   check(ctx, report) {
-    for (const t of ctx.templates) {
-      for (const c of t.containers) {
-        if (c.image === undefined) continue;
-        const why = unpinnedReason(c.image);
-        if (!why) continue;
-        const client = clientOf(c);
-        const key = client === 'lighthouse' || client === 'prysm' ? 'consensus.image' : 'image';
-        report(at(t.entry, joinPath(c.path, 'image'), `image "${c.image}" of container "${c.name ?? '?'}" ${why}`,
-          `pin ${envKey(ctx, t.entry.node, key)} to a release tag or a digest (such as ethereum/client-go:v1.17.5 or repo@sha256:...)`,
-          ctx.spec.sandbox ? 'warning' : undefined));
-      }
+    for (const { t, c, why, key } of imageFindings(ctx, unpinnedReason)) {
+      report(at(t.entry, joinPath(c.path, 'image'), `image "${c.image}" of container "${c.name ?? '?'}" ${why}`,
+        `pin ${envKey(ctx, t.entry.node, key)} to a release tag or a digest (such as ethereum/client-go:v1.17.5 or repo@sha256:...)`,
+        ctx.spec.sandbox ? 'warning' : undefined));
     }
   },
 };
+
+/** Every container whose image `reason` objects to, with the environment key that sets the image. */
+function* imageFindings(ctx: { readonly templates: readonly PodTemplate[] }, reason: (image: string) => string | undefined) {
+  for (const t of ctx.templates) {
+    for (const c of t.containers) {
+      const why = c.image === undefined ? undefined : reason(c.image);
+      if (!why) continue;
+      const client = clientOf(c);
+      yield { t, c, why, key: client === 'lighthouse' || client === 'prysm' ? 'consensus.image' : 'image' };
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -786,16 +791,10 @@ export const imagePlaceholderRule: Rule = {
     'environment (`nodes: { <node>: null }`). It cannot be waived: a waiver cannot make the image pullable.',
   waivable: false,
   check(ctx, report) {
-    for (const t of ctx.templates) {
-      for (const c of t.containers) {
-        const why = c.image === undefined ? undefined : placeholderReason(c.image);
-        if (!why) continue;
-        const client = clientOf(c);
-        const key = client === 'lighthouse' || client === 'prysm' ? 'consensus.image' : 'image';
-        report(at(t.entry, joinPath(c.path, 'image'), `image "${c.image}" of container "${c.name ?? '?'}" ${why}`,
-          `build and push the image, then set ${envKey(ctx, t.entry.node, key)} to it (pinned: repo:tag@sha256:...), or leave the node out (nodes.${t.entry.node ?? '<node>'}: null)`,
-          ctx.spec.tier === 'mainnet' ? 'error' : 'warning'));
-      }
+    for (const { t, c, why, key } of imageFindings(ctx, placeholderReason)) {
+      report(at(t.entry, joinPath(c.path, 'image'), `image "${c.image}" of container "${c.name ?? '?'}" ${why}`,
+        `build and push the image, then set ${envKey(ctx, t.entry.node, key)} to it (pinned: repo:tag@sha256:...), or leave the node out (nodes.${t.entry.node ?? '<node>'}: null)`,
+        ctx.spec.tier === 'mainnet' ? 'error' : 'warning'));
     }
   },
   checkSpec(ctx, report) {
