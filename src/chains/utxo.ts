@@ -88,6 +88,8 @@ export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
     ['listen', true],
     ['printtoconsole', true],
     ['disablewallet', true],
+    // REST answers without a login, so it would bypass rpcauth and rpcwhitelist: off, and said so.
+    ['rest', false],
     ['txindex', o.txindex],
     ['prune', o.prune],
     ['dbcache', o.dbcache],

@@ -700,7 +700,8 @@ const MANAGED_FLAGS: Record<'geth' | 'utxo' | 'consensus', Record<string, string
     rpcallowip: 'clusterCidrs', rpcbind: 'nodegen', rpcwhitelist: 'rpcUsers', rpcwhitelistdefault: 'nodegen (1: a login without a list can call nothing)',
     rpccookiefile: 'nodegen (the probes read the cookie in the datadir)', rpcport: 'nodegen (the Service, probes and NetworkPolicy use the network\'s RPC port)',
     port: 'nodegen (the P2P Services use the network\'s port)', bind: 'nodegen', rpcauth: 'rpcUsers', rpcuser: 'rpcUsers', rpcpassword: 'rpcUsers',
-    server: 'nodegen', prune: 'prune', txindex: 'txindex', dbcache: 'dbcache', maxconnections: 'maxConnections',
+    server: 'nodegen', rest: 'nodegen (REST answers without a login: it would bypass rpcUsers)', disablewallet: 'nodegen (a fleet node holds no keys)',
+    prune: 'prune', txindex: 'txindex', dbcache: 'dbcache', maxconnections: 'maxConnections',
   },
   consensus: {
     network: 'network (geth\'s)', datadir: 'the beacon volume', 'execution-endpoint': 'nodegen (geth in the pod)', 'execution-jwt': 'nodegen (the JWT is made in the pod)',

@@ -167,6 +167,8 @@ describe('the shipped environments', () => {
         expect(users.sort()).toEqual(['analytics', 'exporter', 'wallet-api']);
         expect(listed.sort()).toEqual([COOKIE_USER, ...users].sort());
         expect(lines).toContain('rpcwhitelistdefault=1');
+        // REST answers without a login (httprest.cpp): it stays off.
+        expect(lines).toContain('rest=0');
         const d = new DaemonRpc(c);
         for (const m of probeMethods()) expect(d.call(d.cookieFile, m)).toBe(200);
         expect(d.call(d.cookieFile, 'stop')).toBe(403);

@@ -122,6 +122,11 @@ describe('the failing environments of the fixture project', () => {
       'nodes.geth.extraArgs[2]: --http.api=eth sets what the environment key httpApi controls',
       'nodes.geth.extraArgs[3]: "admin" is not a flag: a YAML flow list splits "--flag=a,b" at the comma',
       'nodes.bitcoind.extraArgs[0]: -rpcallowip=0.0.0.0/0 sets what the environment key clusterCidrs controls',
+      'nodes.monacoind.extraArgs[0]: -rpcwhitelistdefault=0 overrides what nodegen writes (1: a login without a list can call nothing)',
+      'nodes.monacoind.extraArgs[1]: -rpcwhitelist=wallet-api:getblock,stop sets what the environment key rpcUsers controls',
+      'nodes.monacoind.extraArgs[2]: -rest=1 overrides what nodegen writes (REST answers without a login: it would bypass rpcUsers)',
+      'nodes.monacoind.extraArgs[3]: -disablewallet=0 overrides what nodegen writes (a fleet node holds no keys)',
+      'nodes.monacoind.extraArgs[4]: -rpccookiefile=/tmp/c overrides what nodegen writes (the probes read the cookie in the datadir)',
     ].sort());
   });
 
