@@ -251,21 +251,13 @@ function checkRpcUsers(v: { rpcUsers?: Record<string, { rpcauth: string }>; expo
   }
 }
 
-export const bitcoindNodeSchema = z
-  .strictObject({
-    client: z.literal('bitcoind'),
-    network: z.enum(BITCOIN_NETWORKS).optional(),
-    ...utxoCommon,
-  })
-  .superRefine(checkRpcUsers);
+/** A bitcoind-family node: its client, its networks, and what both daemons share. */
+function utxoNodeSchema<C extends string, const N extends readonly [string, ...string[]]>(client: C, networks: N) {
+  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine(checkRpcUsers);
+}
 
-export const monacoindNodeSchema = z
-  .strictObject({
-    client: z.literal('monacoind'),
-    network: z.enum(MONACOIN_NETWORKS).optional(),
-    ...utxoCommon,
-  })
-  .superRefine(checkRpcUsers);
+export const bitcoindNodeSchema = utxoNodeSchema('bitcoind', BITCOIN_NETWORKS);
+export const monacoindNodeSchema = utxoNodeSchema('monacoind', MONACOIN_NETWORKS);
 
 export const nodeSchema = z.discriminatedUnion('client', [gethNodeSchema, bitcoindNodeSchema, monacoindNodeSchema]);
 
