@@ -73,6 +73,7 @@ function commonProps(env: EnvironmentSpec, envName: string, name: string, node: 
     expose: node.expose,
     publicSourceRanges: env.publicEndpoints.sourceRanges,
     rpcClientNamespaces: env.rpcClients.namespaces,
+    clusterCidrs: env.clusterCidrs,
     rpcClientPodLabels: env.rpcClients.podLabels,
     extraArgs: node.extraArgs,
     spread: node.spread,
@@ -146,7 +147,8 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
       } else {
         const utxo = {
           ...common,
-          rpcauth: node.rpcauth,
+          rpcUsers: node.rpcUsers,
+          exporterRpcauth: node.exporterRpcauth,
           rpcAllowIps: env.clusterCidrs,
           prune: node.prune,
           txindex: node.txindex,

@@ -1,4 +1,5 @@
 import { ConstructError } from '../errors.js';
+import { rpcAccessLines, type RpcUser } from './rpc-methods.js';
 
 /**
  * Facts shared by Bitcoin Core and its fork Monacoin, and the renderer of their config file.
@@ -65,7 +66,8 @@ export function renderUtxoConf(conf: UtxoConf, header: string): string {
 
 /** Bitcoin Core's RPC work queue and threads are fine at defaults; these are what nodegen sets. */
 export interface UtxoOptions {
-  readonly rpcauth: readonly string[];
+  /** Every login (the cookie's included) with the methods it may call. */
+  readonly rpcUsers: readonly RpcUser[];
   readonly rpcAllowIps: readonly string[];
   readonly prune: number;
   readonly txindex: boolean;
@@ -86,6 +88,8 @@ export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
     ['listen', true],
     ['printtoconsole', true],
     ['disablewallet', true],
+    // REST answers without a login, so it would bypass rpcauth and rpcwhitelist: off, and said so.
+    ['rest', false],
     ['txindex', o.txindex],
     ['prune', o.prune],
     ['dbcache', o.dbcache],
@@ -93,7 +97,8 @@ export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
     // Loopback for the in-pod probes and cli (cookie auth), then the cluster's own ranges.
     ['rpcallowip', '127.0.0.1'],
     ...o.rpcAllowIps.map((ip) => ['rpcallowip', ip] as const),
-    ...o.rpcauth.map((a) => ['rpcauth', a] as const),
+    // Each login gets only its listed methods; a login without a list gets none.
+    ...rpcAccessLines(o.rpcUsers),
   );
   const network: Array<readonly [string, ConfValue]> = [
     ['port', params.p2pPort],

@@ -68,6 +68,13 @@ export interface NodeExposure {
   readonly p2p?: 'none' | 'loadBalancer' | 'nodePort';
   /** External IPv4 address peers should dial; wired to the client's advertise flag. @default - none */
   readonly p2pAddress?: string;
+  /**
+   * `ClientIP`: the RPC Service sends each client pod to the same replica (kube-proxy session
+   * affinity, 3 hours), for state kept per replica such as geth's `eth_newFilter` filters. A client
+   * can also pin one replica itself through the headless Service (`<name>-0.<name>-headless`).
+   * @default 'None'
+   */
+  readonly rpcAffinity?: 'None' | 'ClientIP';
 }
 
 /** Props shared by every node construct. */
@@ -92,6 +99,11 @@ export interface BlockchainNodeProps {
   readonly publicSourceRanges?: readonly string[];
   /** Namespaces whose pods may call RPC (NetworkPolicy). @default [] */
   readonly rpcClientNamespaces?: readonly string[];
+  /**
+   * The cluster's own ranges, closed to the node's egress besides the private ranges
+   * (EGRESS_CLOSED_RANGES), which are always closed. @default []
+   */
+  readonly clusterCidrs?: readonly string[];
   /** Pod labels whose pods (any admitted namespace or this one) may call RPC. @default - none */
   readonly rpcClientPodLabels?: Record<string, string>;
   /** Arguments appended after nodegen's own. @default [] */
@@ -168,20 +180,11 @@ export const CHECKSUM_ANNOTATION = 'nodegen.dev/config-checksum';
 export const CONFIG_DIR = '/nodegen/config';
 
 /**
- * Base of {@link GethNode}, {@link BitcoindNode} and {@link MonaNode}.
- *
- * Emits, all named after the construct id (no hash suffixes):
- * - `ConfigMap <name>-config`: config files and probe scripts; its checksum rolls the pods;
- * - `Service <name>-headless`: the StatefulSet's governing Service (stable pod DNS);
- * - `Service <name>`: RPC, ClusterIP (or a source-ranged LoadBalancer when public);
- * - `Service <name>-p2p`: only when P2P is exposed;
- * - `StatefulSet <name>`;
- * - `NetworkPolicy <name>`: RPC from the named clients, P2P from anywhere, metrics from the
- *   scraper namespaces, nothing else;
- * - `PodDisruptionBudget <name>`: only with more than one replica (maxUnavailable 1);
- * - a `ServiceMonitor`, `PodMonitor` or `PodMonitoring <name>` when `monitoring` is given;
- * - `<name>-snapshots` (CronJob, ServiceAccount, Role, RoleBinding) when `snapshotSchedule` is given.
+ * Ranges a node never sends to (egress), besides the environment's `clusterCidrs`: RFC 1918, shared
+ * address space (RFC 6598), link-local (the cloud metadata server), IPv6 unique local and link-local.
  */
+export const EGRESS_CLOSED_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10'];
+
 /**
  * The construct id for a node name. constructs keeps a scope's children in a plain object and
  * looks a new id up with `children[id]`, so it refuses an id named like a member of
@@ -193,6 +196,21 @@ export function constructIdOf(name: string): string {
   return name in Object.prototype ? `${name}.node` : name;
 }
 
+/**
+ * Base of {@link GethNode}, {@link BitcoindNode} and {@link MonaNode}.
+ *
+ * Emits, all named after the construct id (no hash suffixes):
+ * - `ConfigMap <name>-config`: config files and probe scripts; its checksum rolls the pods;
+ * - `Service <name>-headless`: the StatefulSet's governing Service (stable pod DNS);
+ * - `Service <name>`: RPC, ClusterIP (or a source-ranged LoadBalancer when public);
+ * - `Service <name>-p2p`: only when P2P is exposed;
+ * - `StatefulSet <name>`;
+ * - `NetworkPolicy <name>`: RPC from the named clients, P2P from anywhere, metrics from the
+ *   scraper namespaces, nothing else in; out, DNS and addresses outside EGRESS_CLOSED_RANGES;
+ * - `PodDisruptionBudget <name>`: only with more than one replica (maxUnavailable 1);
+ * - a `ServiceMonitor`, `PodMonitor` or `PodMonitoring <name>` when `monitoring` is given;
+ * - `<name>-snapshots` (CronJob, ServiceAccount, Role, RoleBinding) when `snapshotSchedule` is given.
+ */
 export abstract class BlockchainNode extends Construct {
   /** Object name stem (the construct id). */
   readonly name: string;
@@ -279,6 +297,9 @@ export abstract class BlockchainNode extends Construct {
     });
 
     const rpcPublic = this.expose.rpc === 'public';
+    // The stickiness window is written out, not left to the API server's default (3 hours).
+    const affinity: Pick<k8s.ServiceSpec, 'sessionAffinity' | 'sessionAffinityConfig'> =
+      this.props.expose?.rpcAffinity === 'ClientIP' ? { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIp: { timeoutSeconds: 10800 } } } : {};
     new k8s.KubeService(this, 'rpc', {
       metadata: this.metadata(name),
       spec: rpcPublic
@@ -289,9 +310,11 @@ export abstract class BlockchainNode extends Construct {
             externalTrafficPolicy: 'Local',
             selector: this.selectorLabels,
             ports: servicePorts('rpc'),
+            ...affinity,
           }
-        : { type: 'ClusterIP', selector: this.selectorLabels, ports: servicePorts('rpc') },
+        : { type: 'ClusterIP', selector: this.selectorLabels, ports: servicePorts('rpc'), ...affinity },
     });
+
 
     if (this.expose.p2p !== 'none') {
       const p2p = w.ports.filter((p) => p.role === 'p2p');
@@ -479,8 +502,25 @@ export abstract class BlockchainNode extends Construct {
     }
     new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: this.metadata(this.name),
-      spec: { podSelector: { matchLabels: this.selectorLabels }, policyTypes: ['Ingress'], ingress },
+      spec: { podSelector: { matchLabels: this.selectorLabels }, policyTypes: ['Ingress', 'Egress'], ingress, egress: this.egressRules() },
     });
+  }
+
+  /**
+   * Egress: DNS anywhere, and everything outside the private and link-local ranges and the
+   * cluster's own, on any port. P2P needs arbitrary internet addresses on arbitrary ports (peers
+   * advertise any port), so the rule cannot be narrower than "the internet"; what it removes is
+   * lateral movement: a compromised node cannot reach other pods, Services, the nodes' kubelets or
+   * the cloud metadata server (169.254.169.254). The paired clients (geth and its beacon node, the
+   * exporter) talk over the pod's loopback, which NetworkPolicy does not filter.
+   */
+  private egressRules(): k8s.NetworkPolicyEgressRule[] {
+    const cluster = this.props.clusterCidrs ?? [];
+    const closed = (v6: boolean) => [...new Set([...EGRESS_CLOSED_RANGES, ...cluster].filter((c) => c.includes(':') === v6))];
+    return [
+      { ports: [53, 53].map((port, i) => ({ port: k8s.IntOrString.fromNumber(port), protocol: i === 0 ? 'UDP' : 'TCP' })) },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: closed(false) } }, { ipBlock: { cidr: '::/0', except: closed(true) } }] },
+    ];
   }
 
   /** Container ports for a set of node ports. */

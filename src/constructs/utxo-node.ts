@@ -7,7 +7,8 @@ import type { Construct } from 'constructs';
 import { renderUtxoConf, utxoConf, type UtxoNetworkParams } from '../chains/utxo.js';
 import { UTXO_ALIVE_SH, UTXO_READY_SH } from '../chains/probes.js';
 import type { SyncThresholds } from '../chains/alert-thresholds.js';
-import { UTXO_EXPORTER_CONF, UTXO_EXPORTER_IMAGE, UTXO_EXPORTER_PORT, renderExporterConf } from '../chains/utxo-exporter.js';
+import { EXPORTER_SECRET_KEY, UTXO_EXPORTER_IMAGE, UTXO_EXPORTER_PORT, exporterRpcUser, exporterSecretName } from '../chains/utxo-exporter.js';
+import { COOKIE_USER, IN_POD_METHODS, type RpcUser } from '../chains/rpc-methods.js';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { BlockchainNode, CONFIG_DIR, containerSecurity, toK8sResources, type BlockchainNodeProps, type NodePort, type NodeResources } from './blockchain-node.js';
 
@@ -18,11 +19,20 @@ const DAEMON_ARG = /^-[a-z][a-z0-9.]*(=.*)?$/;
 
 export interface UtxoNodeProps extends BlockchainNodeProps {
   /**
-   * RPC credentials as `rpcauth` salted hashes (`user:salt$hmac`), made by `nodegen rpcauth <user>`.
-   * The hash may be committed; the password never is.
-   * @default [] (cookie authentication only, for in-pod tools)
+   * The apps that call RPC, by user name: each logs in with its `rpcauth` salted hash
+   * (`user:salt$hmac`, made by `nodegen rpcauth <user>`; the hash may be committed, the password
+   * never is) and may call only its `methods` (`rpcwhitelist`). Every other login, the cookie's
+   * aside, can call nothing (`rpcwhitelistdefault=1`).
+   * @default {} (only the in-pod cookie login, limited to IN_POD_METHODS)
    */
-  readonly rpcauth?: readonly string[];
+  readonly rpcUsers?: Readonly<Record<string, { readonly rpcauth: string; readonly methods: readonly string[] }>>;
+  /**
+   * The metrics exporter's own login (`nodegen rpcauth <user>`), limited to EXPORTER_METHODS; its
+   * password is read from the Secret `<node>-rpc-exporter`, key `password`, which the operator
+   * creates in the node's namespace. Required with `metricsExporter`.
+   * @default - none
+   */
+  readonly exporterRpcauth?: string;
   /** Ranges allowed to call RPC besides loopback (`rpcallowip`): the cluster's pod ranges. @default [] */
   readonly rpcAllowIps?: readonly string[];
   /** Keep only the newest N MiB of blocks; 0 keeps everything, else at least 550. @default 0 */
@@ -35,7 +45,7 @@ export interface UtxoNodeProps extends BlockchainNodeProps {
   readonly maxConnections?: number;
   /**
    * Run the Prometheus exporter sidecar (the daemons serve no metrics themselves) on port 9332,
-   * named `metrics`. It authenticates with the daemon's cookie file: no password anywhere.
+   * named `metrics`. It logs in as `exporterRpcauth`'s user, never with the cookie.
    * @default false
    */
   readonly metricsExporter?: boolean;
@@ -69,6 +79,8 @@ export abstract class UtxoNode extends BlockchainNode {
   /** Warnings for the operator (a deprecated network, for example). */
   readonly warnings: string[] = [];
   readonly metricsExporter: boolean;
+  /** Every login of the daemon, the cookie's and the exporter's included, with its methods. */
+  readonly rpcUsers: readonly RpcUser[];
   private readonly chain: UtxoDaemon['chain'];
   private readonly thresholds: SyncThresholds | undefined;
 
@@ -82,9 +94,35 @@ export abstract class UtxoNode extends BlockchainNode {
     const txindex = props.txindex ?? false;
     if (prune !== 0 && prune < 550) throw new ConstructError(`${id}: prune=${prune} is below the daemon's minimum of 550 (MiB); use 0 (no pruning) or at least 550`, { node: id, key: 'prune' });
     if (prune !== 0 && txindex) throw new ConstructError(`${id}: txindex cannot be used with pruning; set prune: 0 or txindex: false`, { node: id, key: 'txindex' });
-    for (const a of props.rpcauth ?? []) {
-      if (!RPCAUTH_PATTERN.test(a)) throw new ConstructError(`${id}: rpcauth "${a}" is not "user:<salt>$<hmac>"; make one with \`nodegen rpcauth <user>\``, { node: id, key: 'rpcauth' });
+    const rpcUsers: RpcUser[] = [{ user: COOKIE_USER, methods: IN_POD_METHODS }];
+    for (const [user, u] of Object.entries(props.rpcUsers ?? {})) {
+      const key = `rpcUsers.${user}`;
+      if (user === COOKIE_USER) throw new ConstructError(`${id}: "${COOKIE_USER}" is the daemon's cookie login; choose another user name`, { node: id, key });
+      if (!RPCAUTH_PATTERN.test(u.rpcauth) || !u.rpcauth.startsWith(`${user}:`)) {
+        throw new ConstructError(`${id}: ${key}.rpcauth must be "${user}:<salt>$<hmac>"; make one with \`nodegen rpcauth ${user}\``, { node: id, key: `${key}.rpcauth` });
+      }
+      if (u.methods.length === 0) throw new ConstructError(`${id}: ${key}.methods is empty: list the methods ${user} may call`, { node: id, key: `${key}.methods` });
+      for (const m of u.methods) {
+        if (!/^[a-z][a-z0-9]*$/.test(m)) throw new ConstructError(`${id}: ${key}.methods: "${m}" is not one method name (a comma or space would add methods)`, { node: id, key: `${key}.methods` });
+      }
+      rpcUsers.push({ user, rpcauth: u.rpcauth, methods: u.methods });
     }
+    if (this.metricsExporter) {
+      const a = props.exporterRpcauth;
+      if (a === undefined) {
+        throw new ConstructError(
+          `${id}: the metrics exporter needs its own RPC login: run \`nodegen rpcauth exporter\`, set exporterRpcauth to the hash and create the Secret ${exporterSecretName(id)} with the password (README "RPC consumers")`,
+          { node: id, key: 'exporterRpcauth' },
+        );
+      }
+      if (!RPCAUTH_PATTERN.test(a)) throw new ConstructError(`${id}: exporterRpcauth is not "user:<salt>$<hmac>"; make one with \`nodegen rpcauth exporter\``, { node: id, key: 'exporterRpcauth' });
+      const exporterUser = exporterRpcUser(a);
+      if (rpcUsers.some((u) => u.user === exporterUser.user)) {
+        throw new ConstructError(`${id}: the exporter's user "${exporterUser.user}" is already a login of this node; give it its own`, { node: id, key: 'exporterRpcauth' });
+      }
+      rpcUsers.push(exporterUser);
+    }
+    this.rpcUsers = rpcUsers;
     for (const a of this.extraArgs) {
       if (!DAEMON_ARG.test(a)) throw new ConstructError(`${id}: extra argument "${a}" must be "-name" or "-name=value" (${d.daemon} refuses bare tokens such as "-rpcthreads 4")`, { node: id, key: 'extraArgs' });
     }
@@ -93,7 +131,7 @@ export abstract class UtxoNode extends BlockchainNode {
 
     this.conf = renderUtxoConf(
       utxoConf(d.params, {
-        rpcauth: props.rpcauth ?? [],
+        rpcUsers,
         rpcAllowIps: props.rpcAllowIps ?? [],
         prune,
         txindex,
@@ -115,10 +153,14 @@ export abstract class UtxoNode extends BlockchainNode {
       name: 'exporter',
       image: UTXO_EXPORTER_IMAGE,
       imagePullPolicy: 'IfNotPresent',
-      // The image's own command runs the exporter; it is configured by environment only.
+      // The image's own command runs the exporter; it is configured by environment only. Without
+      // BITCOIN_CONF_PATH it logs in with BITCOIN_RPC_USER and BITCOIN_RPC_PASSWORD.
       env: [
-        // Conf without credentials: RPC address and the folder of the daemon's cookie file.
-        { name: 'BITCOIN_CONF_PATH', value: `${CONFIG_DIR}/${UTXO_EXPORTER_CONF}` },
+        { name: 'BITCOIN_RPC_HOST', value: '127.0.0.1' },
+        { name: 'BITCOIN_RPC_PORT', value: String(d.params.rpcPort) },
+        { name: 'BITCOIN_RPC_USER', value: props.exporterRpcauth?.split(':')[0] ?? '' },
+        // Created by the operator in the node's namespace; nodegen never writes it.
+        { name: 'BITCOIN_RPC_PASSWORD', valueFrom: { secretKeyRef: { name: exporterSecretName(id), key: EXPORTER_SECRET_KEY } } },
         { name: 'METRICS_PORT', value: String(UTXO_EXPORTER_PORT) },
         { name: 'HOME', value: '/tmp' },
         // The root filesystem is read-only: no .pyc files.
@@ -126,13 +168,9 @@ export abstract class UtxoNode extends BlockchainNode {
       ],
       ports: BlockchainNode.containerPorts([metricsPort]),
       resources: toK8sResources(id, { requests: { cpu: '10m', memory: '48Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
-      // Runs as the daemon's user (the pod's), so it can read the cookie, which only its owner may.
       securityContext: containerSecurity(),
-      volumeMounts: [
-        { name: 'data', mountPath: DATA, readOnly: true },
-        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-        { name: 'tmp', mountPath: '/tmp' },
-      ],
+      // No data volume: the cookie (the in-pod login) stays with the daemon's container.
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
       // No probes: the exporter calls RPC on every scrape, and a probe would only add RPC load;
       // a dead exporter shows as absent metrics (ChainNodeMetricsAbsent).
     };
@@ -173,7 +211,6 @@ export abstract class UtxoNode extends BlockchainNode {
         [d.confFile]: this.conf,
         'ready.sh': UTXO_READY_SH,
         'alive.sh': UTXO_ALIVE_SH,
-        ...(this.metricsExporter ? { [UTXO_EXPORTER_CONF]: renderExporterConf(d.params, DATA) } : {}),
       },
       ports: this.metricsExporter ? [...ports, metricsPort] : ports,
       runAsUser: d.runAsUser,

@@ -136,6 +136,8 @@ export const exposeSchema = z.strictObject({
   p2p: z.enum(['none', 'loadBalancer', 'nodePort']).optional(),
   /** The external IPv4 address peers should dial; wired to `--nat extip:` / `externalip=`. */
   p2pAddress: z.string().regex(IPV4, { message: 'must be an IPv4 address' }).optional(),
+  /** `ClientIP`: each client pod sticks to one replica (geth filters are per replica). @default None */
+  rpcAffinity: z.enum(['None', 'ClientIP']).optional(),
 });
 
 const common = {
@@ -186,10 +188,38 @@ const rpcauth = z.string().regex(RPCAUTH, {
   message: 'must be an rpcauth line "user:<32 hex salt>$<64 hex hmac>" (make one with `nodegen rpcauth <user>`)',
 });
 
+/** A Bitcoin Core RPC method name. A comma or space would split an `rpcwhitelist` line, so neither is allowed. */
+const rpcMethod = z.string().regex(/^[a-z][a-z0-9]*$/, {
+  message: 'must be one RPC method name such as "getblockchaininfo" (lowercase letters and digits; a comma or space would add methods to the whitelist)',
+});
+
+/** An RPC user name; `__cookie__`, the daemon's own cookie login for in-pod tools, is refused in checkRpcUsers. */
+const rpcUserName = z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'must be an RPC user name: letters, digits, "_", "." and "-"' });
+
+/**
+ * One RPC consumer: its own login (`rpcauth`) and the only methods it may call (`rpcwhitelist`).
+ * The password is in a Secret in the consumer's namespace, never in the environment files.
+ */
+export const rpcUserSchema = z.strictObject({
+  /** The `rpcauth` line `nodegen rpcauth <user>` prints: `<user>:<salt>$<hmac>`, the user being this entry's key. */
+  rpcauth,
+  /** The methods this user may call; every other method is refused with HTTP 403. */
+  methods: z.array(rpcMethod).min(1, { message: 'list at least one method: a user without methods can call nothing' }),
+});
+
 const utxoCommon = {
   ...common,
-  /** `rpcauth=` salted hashes; never passwords. @default [] (cookie auth only, for in-pod tools) */
-  rpcauth: z.array(rpcauth).optional(),
+  /**
+   * The apps that call RPC, by user name: each gets its own `rpcauth` login and only its listed methods
+   * (`rpcwhitelist`, with `rpcwhitelistdefault=1`). @default {} (only the in-pod cookie login)
+   */
+  rpcUsers: z.record(rpcUserName, rpcUserSchema).optional(),
+  /**
+   * The metrics exporter's own login, `nodegen rpcauth <user>`; it may call only the read-only methods
+   * it needs. Its password is in the Secret `<node>-rpc-exporter` (key `password`) in the node's
+   * namespace. Required where monitoring is enabled.
+   */
+  exporterRpcauth: rpcauth.optional(),
   /** Keep only the newest N MiB of blocks (0 = unpruned, minimum 550). @default 0 */
   prune: z
     .number()
@@ -203,17 +233,31 @@ const utxoCommon = {
   maxConnections: z.number().int().min(0).max(1000).optional(),
 };
 
-export const bitcoindNodeSchema = z.strictObject({
-  client: z.literal('bitcoind'),
-  network: z.enum(BITCOIN_NETWORKS).optional(),
-  ...utxoCommon,
-});
+/** Each consumer's `rpcauth` names the consumer's own user; the exporter's user is nobody else's. */
+function checkRpcUsers(v: { rpcUsers?: Record<string, { rpcauth: string }>; exporterRpcauth?: string }, ctx: z.RefinementCtx): void {
+  for (const [user, u] of Object.entries(v.rpcUsers ?? {})) {
+    if (user === '__cookie__') {
+      ctx.addIssue({ code: 'custom', path: ['rpcUsers', user], message: '"__cookie__" is the daemon\'s cookie login for in-pod tools; choose another user name' });
+      continue;
+    }
+    const named = u.rpcauth.split(':')[0];
+    if (named !== user) {
+      ctx.addIssue({ code: 'custom', path: ['rpcUsers', user, 'rpcauth'], message: `the rpcauth line is for user "${named}", not "${user}": make one with \`nodegen rpcauth ${user}\`` });
+    }
+  }
+  const exporter = v.exporterRpcauth?.split(':')[0];
+  if (exporter !== undefined && (exporter === '__cookie__' || Object.hasOwn(v.rpcUsers ?? {}, exporter))) {
+    ctx.addIssue({ code: 'custom', path: ['exporterRpcauth'], message: `user "${exporter}" is already ${exporter === '__cookie__' ? 'the cookie login' : 'a consumer in rpcUsers'}: give the exporter a user of its own (\`nodegen rpcauth exporter\`)` });
+  }
+}
 
-export const monacoindNodeSchema = z.strictObject({
-  client: z.literal('monacoind'),
-  network: z.enum(MONACOIN_NETWORKS).optional(),
-  ...utxoCommon,
-});
+/** A bitcoind-family node: its client, its networks, and what both daemons share. */
+function utxoNodeSchema<C extends string, const N extends readonly [string, ...string[]]>(client: C, networks: N) {
+  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine(checkRpcUsers);
+}
+
+export const bitcoindNodeSchema = utxoNodeSchema('bitcoind', BITCOIN_NETWORKS);
+export const monacoindNodeSchema = utxoNodeSchema('monacoind', MONACOIN_NETWORKS);
 
 export const nodeSchema = z.discriminatedUnion('client', [gethNodeSchema, bitcoindNodeSchema, monacoindNodeSchema]);
 
@@ -373,6 +417,7 @@ export type GitopsSpec = z.output<typeof gitopsSchema>;
 export type MonitoringSpec = z.output<typeof monitoringSchema>;
 export type SnapshotsSpec = z.output<typeof snapshotsSchema>;
 export type RestoreFromSpec = z.output<typeof restoreFromSchema>;
+export type RpcUserSpec = z.output<typeof rpcUserSchema>;
 
 /** The network each client runs when a node names none: testnets below staging, mainnets above. */
 export const TIER_NETWORKS = {

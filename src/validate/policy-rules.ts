@@ -8,7 +8,8 @@ import { GETH_MIN_STORAGE, GETH_UNSAFE_APIS, type GethNetwork } from '../chains/
 import { CONSENSUS_MIN_STORAGE } from '../chains/consensus.js';
 import { BITCOIN_NETWORKS, type BitcoinNetwork } from '../chains/bitcoin.js';
 import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
-import { clientOf, containerFlags, dataDirOf, networkOf, pruneOf, type ClientKind, type Flag } from './clients.js';
+import { COOKIE_USER, DANGEROUS_METHODS, READ_AND_BROADCAST_METHODS } from '../chains/rpc-methods.js';
+import { clientOf, containerFlags, utxoConf, dataDirOf, networkOf, pruneOf, type ClientKind, type Flag } from './clients.js';
 import { CLUSTER_SCOPED_KINDS, asArr, asObj, asStr, asStrs, get, joinPath, strings, stringsWhere, type ContainerView, type PodTemplate } from './objects.js';
 import { formatBytes, parseQuantity } from './quantity.js';
 import { at, type Lookup, type ObjectEntry, type Rule, type SpecContext } from './rule.js';
@@ -303,20 +304,25 @@ export const imagePinnedRule: Rule = {
     'digest (`@sha256:...`). In a sandbox (`sandbox: true`) this is a warning.',
   waivable: true,
   check(ctx, report) {
-    for (const t of ctx.templates) {
-      for (const c of t.containers) {
-        if (c.image === undefined) continue;
-        const why = unpinnedReason(c.image);
-        if (!why) continue;
-        const client = clientOf(c);
-        const key = client === 'lighthouse' || client === 'prysm' ? 'consensus.image' : 'image';
-        report(at(t.entry, joinPath(c.path, 'image'), `image "${c.image}" of container "${c.name ?? '?'}" ${why}`,
-          `pin ${envKey(ctx, t.entry.node, key)} to a release tag or a digest (such as ethereum/client-go:v1.17.5 or repo@sha256:...)`,
-          ctx.spec.sandbox ? 'warning' : undefined));
-      }
+    for (const { t, c, why, key } of imageFindings(ctx, unpinnedReason)) {
+      report(at(t.entry, joinPath(c.path, 'image'), `image "${c.image}" of container "${c.name ?? '?'}" ${why}`,
+        `pin ${envKey(ctx, t.entry.node, key)} to a release tag or a digest (such as ethereum/client-go:v1.17.5 or repo@sha256:...)`,
+        ctx.spec.sandbox ? 'warning' : undefined));
     }
   },
 };
+
+/** Every container whose image `reason` objects to, with the environment key that sets the image. */
+function* imageFindings(ctx: { readonly templates: readonly PodTemplate[] }, reason: (image: string) => string | undefined) {
+  for (const t of ctx.templates) {
+    for (const c of t.containers) {
+      const why = c.image === undefined ? undefined : reason(c.image);
+      if (!why) continue;
+      const client = clientOf(c);
+      yield { t, c, why, key: client === 'lighthouse' || client === 'prysm' ? 'consensus.image' : 'image' };
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -691,9 +697,11 @@ const MANAGED_FLAGS: Record<'geth' | 'utxo' | 'consensus', Record<string, string
   },
   utxo: {
     conf: 'nodegen', datadir: 'the data volume', chain: 'network', testnet: 'network', testnet4: 'network', signet: 'network', regtest: 'network',
-    rpcallowip: 'clusterCidrs', rpcbind: 'nodegen', rpcport: 'nodegen (the Service, probes and NetworkPolicy use the network\'s RPC port)',
-    port: 'nodegen (the P2P Services use the network\'s port)', bind: 'nodegen', rpcauth: 'rpcauth', rpcuser: 'rpcauth', rpcpassword: 'rpcauth',
-    server: 'nodegen', prune: 'prune', txindex: 'txindex', dbcache: 'dbcache', maxconnections: 'maxConnections',
+    rpcallowip: 'clusterCidrs', rpcbind: 'nodegen', rpcwhitelist: 'rpcUsers', rpcwhitelistdefault: 'nodegen (1: a login without a list can call nothing)',
+    rpccookiefile: 'nodegen (the probes read the cookie in the datadir)', rpcport: 'nodegen (the Service, probes and NetworkPolicy use the network\'s RPC port)',
+    port: 'nodegen (the P2P Services use the network\'s port)', bind: 'nodegen', rpcauth: 'rpcUsers', rpcuser: 'rpcUsers', rpcpassword: 'rpcUsers',
+    server: 'nodegen', rest: 'nodegen (REST answers without a login: it would bypass rpcUsers)', disablewallet: 'nodegen (a fleet node holds no keys)',
+    prune: 'prune', txindex: 'txindex', dbcache: 'dbcache', maxconnections: 'maxConnections',
   },
   consensus: {
     network: 'network (geth\'s)', datadir: 'the beacon volume', 'execution-endpoint': 'nodegen (geth in the pod)', 'execution-jwt': 'nodegen (the JWT is made in the pod)',
@@ -748,6 +756,148 @@ export const managedFlagsRule: Rule = {
               ? `${arg} sets what the environment key ${envKey} controls`
               : `${arg} overrides what nodegen writes${owner === 'nodegen' ? '' : ` (${owner.replace(/^nodegen \((.*)\)$/, '$1')})`}`,
             fix: envKey ? `remove it from nodes.${node}.${key} and set ${envKey} instead` : `remove it from nodes.${node}.${key}`,
+          });
+        });
+      }
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Registries, projects and words that only ever stand for "put yours here": documentation
+ * domains (RFC 2606: example.com/.org/.net, *.example), `your-project`-style placeholders and
+ * to-do words. Matched as whole parts of the reference (between `/`, `.`, `:`, `-`, `_`, `@`).
+ */
+const PLACEHOLDER_PARTS =
+  /(^|[/.:@_-])(example|your[-_]?(project|registry|org|organi[sz]ation|company|repo|account|team)|my[-_]?(project|registry)|changeme|change[-_]me|replace[-_]?me|replace|placeholder|todo|fixme|xxx+)(?=$|[/.:@_-])/i;
+
+/** Why an image reference is a placeholder, or undefined. */
+export function placeholderReason(image: string): string | undefined {
+  if (/[<>{}]|\$\{?[A-Za-z]/.test(image)) return 'holds a template marker (<...>, ${...})';
+  const m = PLACEHOLDER_PARTS.exec(image.split('@')[0]!);
+  return m ? `names the placeholder "${m[2]}": no registry serves it` : undefined;
+}
+
+export const imagePlaceholderRule: Rule = {
+  id: 'policy/image-placeholder',
+  severity: 'error',
+  title: 'no placeholder or example image reference (a warning below the mainnet tier)',
+  explain:
+    'An image such as `us-docker.pkg.dev/your-project/chains/monacoind:0.20.4` or `registry.example.com/x:1` stands for ' +
+    '"your image here": the kubelet cannot pull it and the node never starts. It is reported on every `synth` and ' +
+    '`validate` of an environment that uses it, as an error on the mainnet tier. Build and push the image (README ' +
+    '"Monacoin image"), set `image:` to it, pinned by digest (`repo:tag@sha256:...`), or leave the node out of the ' +
+    'environment (`nodes: { <node>: null }`). It cannot be waived: a waiver cannot make the image pullable.',
+  waivable: false,
+  check(ctx, report) {
+    for (const { t, c, why, key } of imageFindings(ctx, placeholderReason)) {
+      report(at(t.entry, joinPath(c.path, 'image'), `image "${c.image}" of container "${c.name ?? '?'}" ${why}`,
+        `build and push the image, then set ${envKey(ctx, t.entry.node, key)} to it (pinned: repo:tag@sha256:...), or leave the node out (nodes.${t.entry.node ?? '<node>'}: null)`,
+        ctx.spec.tier === 'mainnet' ? 'error' : 'warning'));
+    }
+  },
+  checkSpec(ctx, report) {
+    for (const [node, n] of Object.entries(ctx.spec.nodes)) {
+      const images: [string[], string | undefined][] = [[['image'], n.image]];
+      if (n.client === 'geth') images.push([['consensus', 'image'], n.consensus?.image]);
+      for (const [path, image] of images) {
+        const why = image === undefined ? undefined : placeholderReason(image);
+        if (!why) continue;
+        const where = ctx.locate(['nodes', node, ...path]);
+        report({
+          object: `StatefulSet/${node}`, node, file: where.file, line: where.line, path: `nodes.${node}.${path.join('.')}`,
+          message: `image "${image}" ${why}`,
+          fix: `build and push the image and set nodes.${node}.${path.join('.')} to it (pinned: repo:tag@sha256:...), or leave the node out (nodes.${node}: null)`,
+          severity: ctx.spec.tier === 'mainnet' ? 'error' : 'warning',
+        });
+      }
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/** The RPC access lines of a bitcoin.conf-style text, every section included. */
+function rpcAccess(text: string): { readonly users: string[]; readonly whitelists: Map<string, string[]>; readonly defaultSet: string | undefined } {
+  const users: string[] = [];
+  const whitelists = new Map<string, string[]>();
+  let defaultSet: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const eq = line.indexOf('=');
+    if (line.startsWith('#') || eq < 0) continue;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (key === 'rpcauth') users.push(value.split(':')[0]!);
+    else if (key === 'rpcwhitelistdefault') defaultSet = value;
+    else if (key === 'rpcwhitelist') {
+      const colon = value.indexOf(':');
+      const user = colon < 0 ? value : value.slice(0, colon);
+      // As httprpc.cpp splits them: at "," and " ".
+      const methods = colon < 0 ? [] : value.slice(colon + 1).split(/[, ]/).filter((m) => m !== '');
+      whitelists.set(user, [...(whitelists.get(user) ?? []), ...methods]);
+    }
+  }
+  return { users, whitelists, defaultSet };
+}
+
+export const rpcMethodsRule: Rule = {
+  id: 'policy/rpc-methods',
+  severity: 'error',
+  title: 'every bitcoind/monacoind login may call only its listed methods, and no app may stop, reconfigure or mine on the node',
+  explain:
+    'bitcoind and monacoind give a login every method, `stop` included, unless `rpcwhitelist` restricts it. nodegen writes ' +
+    '`rpcwhitelistdefault=1` (a login without a list can call nothing) and one `rpcwhitelist` line per user of `rpcUsers`, ' +
+    'the exporter and the in-pod cookie. A consumer may not list methods that change the node, its peers or its chain ' +
+    '(`stop`, `setban`, `addnode`, `invalidateblock`, `pruneblockchain`...), mine (`generatetoaddress`, `submitblock`) or ' +
+    'handle keys and wallets (`dumpprivkey`, `importprivkey`, `sendtoaddress`...); waive it for one node, with a reason, for an ' +
+    'operations tool that must. A method nodegen does not know is a warning: the daemon accepts any name, and a typo leaves ' +
+    'the consumer with HTTP 403. Fix: edit `nodes.<node>.rpcUsers.<user>.methods`.',
+  waivable: true,
+  check(ctx, report) {
+    for (const t of ctx.templates) {
+      for (const c of t.containers) {
+        const client = clientOf(c);
+        if (client !== 'bitcoind' && client !== 'monacoind') continue;
+        const conf = utxoConf(t, c, ctx.find);
+        if (!conf) continue;
+        const access = rpcAccess(conf.text);
+        const node = t.entry.node;
+        // Bitcoin Core: GetBoolArg("-rpcwhitelistdefault", IsArgSet("-rpcwhitelist")).
+        const denyUnlisted = access.defaultSet === undefined ? access.whitelists.size > 0 : !['0', 'false', ''].includes(access.defaultSet);
+        if (!denyUnlisted) {
+          report(at(t.entry, c.path, `${conf.file} sets ${access.defaultSet === undefined ? 'no rpcwhitelist' : 'rpcwhitelistdefault=0'}: every login without a whitelist may call every method, stop included`,
+            'the conf is written by nodegen: set rpcwhitelistdefault=1 in src/chains/rpc-methods.ts'));
+        }
+        for (const [user, methods] of access.whitelists) {
+          const where = user === COOKIE_USER || !node ? undefined : envKey(ctx, node, 'rpcUsers', user, 'methods');
+          const dangerous = [...new Set(methods.filter((m) => DANGEROUS_METHODS.has(m)))];
+          if (dangerous.length > 0) {
+            report(at(t.entry, c.path, `${conf.file}: user "${user}" may call ${dangerous.map((m) => `"${m}"`).join(', ')}, which change the node, its peers or chain, mine, or handle keys`,
+              where ? `remove ${dangerous.join(', ')} from ${where}, or waive policy/rpc-methods for node ${node} with the reason` : 'the list is written by nodegen: fix it in src/chains/rpc-methods.ts'));
+          }
+          const unknown = [...new Set(methods.filter((m) => !DANGEROUS_METHODS.has(m) && !READ_AND_BROADCAST_METHODS.has(m)))];
+          if (unknown.length > 0) {
+            report(at(t.entry, c.path, `${conf.file}: user "${user}" lists ${unknown.map((m) => `"${m}"`).join(', ')}, not a method nodegen knows (a typo leaves the user with HTTP 403)`,
+              where ? `check the spelling in ${where} (\`${client === 'bitcoind' ? 'bitcoin-cli' : 'monacoin-cli'} help\` lists the methods)` : 'fix src/chains/rpc-methods.ts', 'warning'));
+          }
+        }
+      }
+    }
+  },
+  checkSpec(ctx, report) {
+    for (const [node, n] of Object.entries(ctx.spec.nodes)) {
+      if (n.client === 'geth') continue;
+      for (const [user, u] of Object.entries(n.rpcUsers ?? {})) {
+        u.methods.forEach((m, i) => {
+          if (!DANGEROUS_METHODS.has(m)) return;
+          const where = ctx.locate(['nodes', node, 'rpcUsers', user, 'methods', i]);
+          report({
+            object: `ConfigMap/${node}-config`, node, file: where.file, line: where.line, path: `nodes.${node}.rpcUsers.${user}.methods[${i}]`,
+            message: `user "${user}" may call "${m}", which changes the node, its peers or chain, mines, or handles keys`,
+            fix: `remove "${m}", or waive policy/rpc-methods for node ${node} with the reason`,
           });
         });
       }

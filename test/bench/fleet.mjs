@@ -8,7 +8,7 @@ const CLIENTS = ['geth', 'bitcoind', 'monacoind'];
 const POOL = { geth: 'ethereum', bitcoind: 'utxo', monacoind: 'utxo' };
 const SIZES = { geth: ['300Gi', '500Gi'], bitcoind: ['100Gi', '1Ti'], monacoind: ['20Gi', '50Gi'] };
 /** monacoind has no public image: every monacoind node must name one. */
-const MONA_IMAGE = 'us-docker.pkg.dev/your-project/chains/monacoind:0.20.4';
+const MONA_IMAGE = 'us-docker.pkg.dev/acme-chains/chains/monacoind:0.20.4';
 
 /** The name of the generated environment with `count` nodes. */
 export function fleetName(count) {
@@ -31,6 +31,8 @@ export function fleetYaml(count, baseNodes = []) {
     const client = CLIENTS[i % CLIENTS.length];
     lines.push(`  ${client}-${String(i).padStart(5, '0')}:`, `    client: ${client}`, `    nodePool: ${POOL[client]}`);
     if (client === 'monacoind') lines.push(`    image: ${MONA_IMAGE}`);
+    // With monitoring on, the exporter logs in as its own user (a salted hash: no password here).
+    if (client !== 'geth') lines.push(`    exporterRpcauth: "exporter:${'0'.repeat(32)}$${'1'.repeat(64)}"`);
     lines.push(`    storage: { size: ${SIZES[client][i % 2]} }`);
     if (i % 4 === 0) lines.push('    resources:', '      requests: { cpu: "2", memory: 4Gi }', '      limits: { cpu: "4", memory: 8Gi }');
     if (i % 5 === 0) lines.push('    replicas: 2');

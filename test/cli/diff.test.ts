@@ -40,7 +40,7 @@ describe('nodegen diff', () => {
 
   it('counts added and removed objects', async () => {
     const file = join(root, 'environments', 'develop.yaml');
-    writeFileSync(file, `${readFileSync(file, 'utf8')}nodes:\n  monacoind: null\n  bitcoind-signet:\n    client: bitcoind\n    network: signet\n`);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}nodes:\n  monacoind: null\n  bitcoind-signet:\n    client: bitcoind\n    network: signet\n    exporterRpcauth: "exporter:${'0'.repeat(32)}$${'1'.repeat(64)}"\n`);
     const result = await diff({ root, env: 'develop' });
     const s = result.summary[0]!;
     expect(s.added).toBeGreaterThanOrEqual(4); // ConfigMap, 2 Services, StatefulSet, NetworkPolicy...

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadEnvironment, parseImageOverride, parseSetOverride } from '../../src/environment/load.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { synth } from '../../src/cli/commands/synth.js';
@@ -67,11 +69,14 @@ describe('command-line overrides', () => {
       ['--set', 'nodes.geth={client: geth}'],
       ['--set', 'nodes.geth.httpApi=[eth,admin]'],
       ['--set', 'nodes.geth.storage.size=1Ti'],
+      ['--set', 'nodes.bitcoind.rpcUsers.wallet-api.methods=[getblock,stop]'],
+      ['--set', `nodes.bitcoind.rpcUsers={ops: {rpcauth: "ops:${'0'.repeat(32)}$${'1'.repeat(64)}", methods: [stop]}}`],
+      ['--set', `nodes.bitcoind.exporterRpcauth=wallet-api:${'0'.repeat(32)}$${'1'.repeat(64)}`],
     ];
     const r = await cli(REPO, 'synth', '--env', 'production', '--stdout', ...loosening.flat());
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^error: 14 overrides set what only the environment files may set; dist\/ was not changed/);
+    expect(r.err).toMatch(/^error: 17 overrides set what only the environment files may set; dist\/ was not changed/);
     for (const [, value] of loosening) expect(r.err).toContain(`--set ${value} ${value!.split('=')[0]}: ${value!.split('=')[0]} can be set only in the committed environment files`);
   });
 
@@ -85,5 +90,14 @@ describe('command-line overrides', () => {
     });
     expect(r.overrides).toHaveLength(6);
     expect(r.yaml).not.toContain('name: monacoind');
+  });
+
+  it('refuses an image override to a placeholder registry on the mainnet tier, and leaves dist/ untouched', async () => {
+    const before = readFileSync(join(REPO, 'dist', 'production', '20-bitcoind.yaml'), 'utf8');
+    const r = await cli(REPO, 'synth', '--env', 'production', '--check', '--image', 'bitcoind=registry.example.com/chains/bitcoind:30.2');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('policy/image-placeholder');
+    expect(r.err).toContain('registry.example.com/chains/bitcoind:30.2');
+    expect(readFileSync(join(REPO, 'dist', 'production', '20-bitcoind.yaml'), 'utf8')).toBe(before);
   });
 });

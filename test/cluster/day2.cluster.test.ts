@@ -44,7 +44,8 @@ const CASES: readonly Case[] = [
     env: 'qa',
     edit: (d) => {
       d.setIn(['nodes', 'bitcoind'], null);
-      d.setIn(['nodes', 'btc'], { client: 'bitcoind', nodePool: 'utxo', storage: { size: '100Gi' } });
+      // With monitoring on, its exporter logs in as its own user (a salted hash).
+      d.setIn(['nodes', 'btc'], { client: 'bitcoind', nodePool: 'utxo', storage: { size: '100Gi' }, exporterRpcauth: `exporter:${'0'.repeat(32)}$${'1'.repeat(64)}` });
     },
     refused: [],
     data: ['StatefulSet/bitcoind'],

@@ -65,12 +65,19 @@ describe('BitcoindNode', () => {
     expect(svc.spec.ports).toEqual([{ name: 'rpc', port: f.rpc, targetPort: 'rpc', protocol: 'TCP' }]);
   });
 
-  it('allows RPC from loopback and the cluster ranges only, with rpcauth hashes and no password', () => {
+  it('allows RPC from loopback and the cluster ranges only, each consumer with its own hash and methods, no password', () => {
     const auth = rpcauth({ user: 'wallet', password: 'hunter2-but-longer', salt: '0123456789abcdef0123456789abcdef' });
-    const objects = render((c) => new BitcoindNode(c, 'btc', { rpcAllowIps: ['10.0.0.0/8', '172.16.0.0/12'], rpcauth: [auth.rpcauth] }));
+    const objects = render((c) => new BitcoindNode(c, 'btc', {
+      rpcAllowIps: ['10.0.0.0/8', '172.16.0.0/12'],
+      rpcUsers: { wallet: { rpcauth: auth.rpcauth, methods: ['getblock', 'sendrawtransaction', 'getblock'] } },
+    }));
     const conf = find(objects, 'ConfigMap', 'btc-config').data!['bitcoin.conf']!;
     expect(conf.split('\n').filter((l) => l.startsWith('rpcallowip='))).toEqual(['rpcallowip=127.0.0.1', 'rpcallowip=10.0.0.0/8', 'rpcallowip=172.16.0.0/12']);
-    expect(conf).toContain(`rpcauth=${auth.rpcauth}`);
+    expect(conf).toContain(`rpcauth=${auth.rpcauth}\n`);
+    // Sorted, deduplicated; logins without a list can call nothing.
+    expect(conf).toContain('rpcwhitelistdefault=1\n');
+    expect(conf).toContain('rpcwhitelist=wallet:getblock,sendrawtransaction\n');
+    expect(conf).toMatch(/^rpcwhitelist=__cookie__:.*getblockchaininfo/m);
     expect(JSON.stringify(objects)).not.toContain('hunter2-but-longer');
     expect(conf).not.toMatch(/rpcpassword|rpcuser/);
   });
@@ -124,7 +131,13 @@ describe('BitcoindNode', () => {
     const build = (props: ConstructorParameters<typeof BitcoindNode>[2]) => () => render((c) => new BitcoindNode(c, 'btc', props));
     expect(build({ prune: 100 })).toThrow(/btc: prune=100 is below the daemon's minimum of 550/);
     expect(build({ prune: 1000, txindex: true })).toThrow(/btc: txindex cannot be used with pruning/);
-    expect(build({ rpcauth: ['alice:password'] })).toThrow(/btc: rpcauth "alice:password" is not .*nodegen rpcauth/);
+    const hash = `alice:${'0'.repeat(32)}$${'1'.repeat(64)}`;
+    expect(build({ rpcUsers: { alice: { rpcauth: 'alice:password', methods: ['getblock'] } } })).toThrow(/btc: rpcUsers.alice.rpcauth must be "alice:<salt>\$<hmac>".*nodegen rpcauth alice/);
+    expect(build({ rpcUsers: { bob: { rpcauth: hash, methods: ['getblock'] } } })).toThrow(/btc: rpcUsers.bob.rpcauth must be "bob:/);
+    expect(build({ rpcUsers: { alice: { rpcauth: hash, methods: [] } } })).toThrow(/btc: rpcUsers.alice.methods is empty/);
+    expect(build({ rpcUsers: { alice: { rpcauth: hash, methods: ['getblock,stop'] } } })).toThrow(/"getblock,stop" is not one method name/);
+    expect(build({ rpcUsers: { __cookie__: { rpcauth: hash, methods: ['getblock'] } } })).toThrow(/"__cookie__" is the daemon's cookie login/);
+    expect(build({ metricsExporter: true, exporterRpcauth: hash, rpcUsers: { alice: { rpcauth: hash, methods: ['getblock'] } } })).toThrow(/btc: the exporter's user "alice" is already a login/);
     expect(build({ extraArgs: ['-rpcthreads 4'] })).toThrow(/btc: extra argument "-rpcthreads 4" must be "-name" or "-name=value"/);
   });
 });

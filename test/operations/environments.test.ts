@@ -18,12 +18,14 @@ function render(env: string): { files: string[]; objects: Obj[] } {
 
 describe.each(ENVIRONMENTS)('%s', (env) => {
   const { files, objects } = render(env);
+  // The mainnet tier leaves monacoind out until a real image replaces base.yaml's placeholder.
+  const nodes = env === 'staging' || env === 'production' ? ['geth', 'bitcoind'] : ['geth', 'bitcoind', 'monacoind'];
 
   it('is scraped by the Prometheus Operator and alerted on, every object valid against its CRD', () => {
-    expect(kinds(objects, 'ServiceMonitor').map((o) => o.metadata.name)).toEqual(['geth', 'bitcoind', 'monacoind']);
+    expect(kinds(objects, 'ServiceMonitor').map((o) => o.metadata.name)).toEqual(nodes);
     expect(files).toContain('40-monitoring.yaml');
     const rules = find(objects, 'PrometheusRule', 'blockchain-nodes');
-    expect(rules.spec.groups.map((g: any) => g.name)).toEqual(['geth', 'bitcoind', 'monacoind']);
+    expect(rules.spec.groups.map((g: any) => g.name)).toEqual(nodes);
     for (const o of objects.filter((x) => /monitoring\.coreos\.com|snapshot\.storage\.k8s\.io/.test(x.apiVersion))) {
       expect(o.metadata.labels!['release']).toBe(o.kind.startsWith('Volume') ? undefined : 'kube-prometheus-stack');
       expect(crdErrors(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
@@ -31,7 +33,7 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
   });
 
   it('admits metrics from the monitoring namespace only', () => {
-    for (const name of ['geth', 'bitcoind', 'monacoind']) {
+    for (const name of nodes) {
       const scrapers = find(objects, 'NetworkPolicy', name).spec.ingress.filter((r: any) => JSON.stringify(r.from ?? []).includes('"monitoring"'));
       expect(scrapers).toHaveLength(1);
       expect(scrapers[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
@@ -41,7 +43,7 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
   it('snapshots on a schedule in staging and production only', () => {
     const jobs = kinds(objects, 'CronJob').map((o) => o.metadata.name);
     if (env === 'staging' || env === 'production') {
-      expect(jobs).toEqual(['geth-snapshots', 'bitcoind-snapshots', 'monacoind-snapshots']);
+      expect(jobs).toEqual(nodes.map((n) => `${n}-snapshots`));
       const keep = find(objects, 'CronJob', 'geth-snapshots').spec.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === 'KEEP').value;
       expect(keep).toBe(env === 'production' ? '7' : '3');
     } else {
@@ -61,6 +63,6 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
         expect(affinity).toBeUndefined();
       }
     }
-    expect(kinds(objects, 'PodDisruptionBudget').length).toBe(env === 'production' ? 3 : 0);
+    expect(kinds(objects, 'PodDisruptionBudget').length).toBe(env === 'production' ? 2 : 0);
   });
 });

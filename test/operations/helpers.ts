@@ -32,8 +32,9 @@ export function baseEnvironment(): Record<string, any> {
     rpcClients: { namespaces: ['wallet-api'] },
     nodes: {
       geth: { client: 'geth' },
-      bitcoind: { client: 'bitcoind' },
-      monacoind: { client: 'monacoind', image: 'registry.example/monacoind:0.20.4' },
+      // Each exporter logs in as its own user (a salted hash; no password is known here).
+      bitcoind: { client: 'bitcoind', exporterRpcauth: `exporter:${'0'.repeat(32)}$${'1'.repeat(64)}` },
+      monacoind: { client: 'monacoind', image: 'registry.internal/monacoind:0.20.4', exporterRpcauth: `exporter:${'2'.repeat(32)}$${'3'.repeat(64)}` },
     },
   };
 }

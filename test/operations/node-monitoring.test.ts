@@ -9,9 +9,7 @@ import { BitcoindNode } from '../../src/constructs/bitcoind-node.js';
 import { GethNode } from '../../src/constructs/geth-node.js';
 import { MonaNode } from '../../src/constructs/mona-node.js';
 import { NodeMonitoring } from '../../src/constructs/node-monitoring.js';
-import { UTXO_EXPORTER_IMAGE, renderExporterConf } from '../../src/chains/utxo-exporter.js';
-import { BITCOIN_NETWORKS } from '../../src/chains/bitcoin.js';
-import { MONACOIN_NETWORKS } from '../../src/chains/monacoin.js';
+import { EXPORTER_METHODS, UTXO_EXPORTER_IMAGE } from '../../src/chains/utxo-exporter.js';
 import { baseEnvironment, crdErrors, find, fleetOf, kinds, type Obj } from './helpers.js';
 
 function render(build: (c: Chart) => void): Obj[] {
@@ -20,7 +18,9 @@ function render(build: (c: Chart) => void): Obj[] {
   return chart.toJson() as Obj[];
 }
 
-const MONA_IMAGE = 'registry.example/monacoind:0.20.4';
+const MONA_IMAGE = 'registry.internal/monacoind:0.20.4';
+/** The exporter's own login (a salted hash; the password is never known here). */
+const EXPORTER = `exporter:${'0'.repeat(32)}$${'1'.repeat(64)}`;
 const container = (objects: Obj[], set: string, name: string) =>
   find(objects, 'StatefulSet', set).spec.template.spec.containers.find((c: { name: string }) => c.name === name);
 
@@ -43,7 +43,7 @@ describe('metrics endpoints', () => {
 
 describe('the exporter sidecar of bitcoind and monacoind', () => {
   const btc = (metricsExporter: boolean, network: 'main' | 'testnet4' = 'testnet4') =>
-    render((c) => new BitcoindNode(c, 'bitcoind', { namespace: 'chains', network, metricsExporter }));
+    render((c) => new BitcoindNode(c, 'bitcoind', { namespace: 'chains', network, metricsExporter, exporterRpcauth: EXPORTER }));
 
   it('is off unless asked for (the daemons run alone)', () => {
     const objects = btc(false);
@@ -51,47 +51,49 @@ describe('the exporter sidecar of bitcoind and monacoind', () => {
     expect(find(objects, 'ConfigMap', 'bitcoind-config').data!['exporter.conf']).toBeUndefined();
   });
 
-  it('runs the pinned exporter on a port named metrics, reading the data volume read-only', () => {
+  it('runs the pinned exporter on a port named metrics, logging in as its own user with the password from a Secret', () => {
     const objects = btc(true);
     const e = container(objects, 'bitcoind', 'exporter');
     expect(e.image).toBe(UTXO_EXPORTER_IMAGE);
     expect(UTXO_EXPORTER_IMAGE).toMatch(/^jvstein\/bitcoin-prometheus-exporter:v\d+\.\d+\.\d+$/);
     expect(e.ports).toEqual([{ name: 'metrics', containerPort: 9332, protocol: 'TCP' }]);
     expect(e.env).toEqual([
-      { name: 'BITCOIN_CONF_PATH', value: '/nodegen/config/exporter.conf' },
+      { name: 'BITCOIN_RPC_HOST', value: '127.0.0.1' },
+      { name: 'BITCOIN_RPC_PORT', value: '48332' },
+      { name: 'BITCOIN_RPC_USER', value: 'exporter' },
+      { name: 'BITCOIN_RPC_PASSWORD', valueFrom: { secretKeyRef: { name: 'bitcoind-rpc-exporter', key: 'password' } } },
       { name: 'METRICS_PORT', value: '9332' },
       { name: 'HOME', value: '/tmp' },
       { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
     ]);
-    expect(e.volumeMounts).toEqual([
-      { name: 'data', mountPath: '/data', readOnly: true },
-      { name: 'config', mountPath: '/nodegen/config', readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
-    ]);
+    // BITCOIN_CONF_PATH would make the exporter ignore the user and password (rpc_client_factory).
+    expect(e.env.map((v: any) => v.name)).not.toContain('BITCOIN_CONF_PATH');
+    // No data volume: the cookie, the in-pod login, is out of its reach.
+    expect(e.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(e.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(e.resources).toEqual({ requests: { cpu: '10m', memory: '48Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
-    // It runs as the daemon (the pod's user), so the owner-only cookie is readable to it.
-    expect(e.securityContext.runAsUser).toBeUndefined();
-    expect(find(objects, 'StatefulSet', 'bitcoind').spec.template.spec.securityContext.runAsUser).toBe(101);
     // The daemon's own container does not claim the metrics port.
     expect(container(objects, 'bitcoind', 'bitcoind').ports.map((p: any) => p.name)).toEqual(['rpc', 'p2p']);
+    // The Secret is referenced, never written.
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
   });
 
-  it("authenticates with the daemon's cookie: the conf names where it is, and no credential", () => {
-    const conf = find(btc(true), 'ConfigMap', 'bitcoind-config').data!['exporter.conf']!;
-    expect(conf.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['rpcconnect=127.0.0.1', 'rpcport=48332', 'datadir=/data/testnet4']);
-    expect(conf).not.toMatch(/rpcuser|rpcpassword|rpcauth/);
-    expect(JSON.stringify(container(btc(true), 'bitcoind', 'exporter'))).not.toMatch(/PASSWORD|secretKeyRef/);
+  it('gets a login limited to the read-only methods it calls, and no exporter.conf', () => {
+    const conf = find(btc(true), 'ConfigMap', 'bitcoind-config').data!;
+    expect(conf['exporter.conf']).toBeUndefined();
+    expect(conf['bitcoin.conf']).toContain(`rpcauth=${EXPORTER}\n`);
+    expect(conf['bitcoin.conf']).toContain(`rpcwhitelist=exporter:${[...EXPORTER_METHODS].sort().join(',')}\n`);
+    expect(EXPORTER_METHODS).not.toContain('stop');
   });
 
-  it('finds the cookie in each network folder (none on mainnet), and speaks Monacoin ports to monacoind', () => {
-    expect(renderExporterConf(BITCOIN_NETWORKS.main, '/data')).toContain('rpcport=8332\ndatadir=/data\n');
-    expect(renderExporterConf(BITCOIN_NETWORKS.signet, '/data')).toContain('rpcport=38332\ndatadir=/data/signet\n');
-    expect(renderExporterConf(MONACOIN_NETWORKS.main, '/data')).toContain('rpcport=9402\ndatadir=/data\n');
-    // Monacoin's testnet data folder is testnet4; its RPC port is 19402.
-    const objects = render((c) => new MonaNode(c, 'monacoind', { namespace: 'chains', image: MONA_IMAGE, metricsExporter: true }));
-    expect(find(objects, 'ConfigMap', 'monacoind-config').data!['exporter.conf']).toContain('rpcport=19402\ndatadir=/data/testnet4\n');
-    expect(container(objects, 'monacoind', 'exporter').image).toBe(UTXO_EXPORTER_IMAGE);
+  it('is refused without its own login, and speaks Monacoin ports to monacoind', () => {
+    expect(() => render((c) => new BitcoindNode(c, 'bitcoind', { namespace: 'chains', metricsExporter: true }))).toThrow(/bitcoind: the metrics exporter needs its own RPC login: .*nodegen rpcauth exporter.*bitcoind-rpc-exporter/);
+    // Monacoin's testnet RPC port is 19402.
+    const objects = render((c) => new MonaNode(c, 'monacoind', { namespace: 'chains', image: MONA_IMAGE, metricsExporter: true, exporterRpcauth: EXPORTER }));
+    const e = container(objects, 'monacoind', 'exporter');
+    expect(e.env).toContainEqual({ name: 'BITCOIN_RPC_PORT', value: '19402' });
+    expect(e.env).toContainEqual({ name: 'BITCOIN_RPC_PASSWORD', valueFrom: { secretKeyRef: { name: 'monacoind-rpc-exporter', key: 'password' } } });
+    expect(e.image).toBe(UTXO_EXPORTER_IMAGE);
   });
 
   it('adds the metrics port to the headless Service only', () => {

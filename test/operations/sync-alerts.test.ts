@@ -17,7 +17,9 @@ import { GETH_METRICS, KNOWN_METRICS, LIGHTHOUSE_METRICS, PRYSM_METRICS, UTXO_EX
 import { BITCOIN_THRESHOLDS, GETH_THRESHOLDS, MONACOIN_THRESHOLDS } from '../../src/chains/alert-thresholds.js';
 import { baseEnvironment, crdErrors, find, fleetOf, type Obj } from './helpers.js';
 
-const MONA_IMAGE = 'registry.example/monacoind:0.20.4';
+const MONA_IMAGE = 'registry.internal/monacoind:0.20.4';
+/** The exporter's own login (a salted hash; the password is never known here). */
+const EXPORTER = `exporter:${'0'.repeat(32)}$${'1'.repeat(64)}`;
 
 /** The alerting profile of a node built in a throwaway chart. */
 function alerted(build: (c: Chart) => BlockchainNode): AlertedNode {
@@ -27,11 +29,11 @@ function alerted(build: (c: Chart) => BlockchainNode): AlertedNode {
 const NODES: Record<string, AlertedNode> = {
   'geth + lighthouse': alerted((c) => new GethNode(c, 'geth', { namespace: 'chains', network: 'mainnet', snapshotSchedule: {} })),
   'geth + prysm': alerted((c) => new GethNode(c, 'geth-prysm', { namespace: 'chains', consensus: { client: 'prysm' } })),
-  'bitcoind main': alerted((c) => new BitcoindNode(c, 'bitcoind', { namespace: 'chains', network: 'main', metricsExporter: true })),
-  'bitcoind testnet4': alerted((c) => new BitcoindNode(c, 'btc-test', { namespace: 'chains', metricsExporter: true })),
-  'bitcoind regtest': alerted((c) => new BitcoindNode(c, 'btc-reg', { namespace: 'chains', network: 'regtest', metricsExporter: true })),
-  'monacoind main': alerted((c) => new MonaNode(c, 'monacoind', { namespace: 'chains', image: MONA_IMAGE, network: 'main', metricsExporter: true })),
-  'monacoind test': alerted((c) => new MonaNode(c, 'mona-test', { namespace: 'chains', image: MONA_IMAGE, metricsExporter: true })),
+  'bitcoind main': alerted((c) => new BitcoindNode(c, 'bitcoind', { namespace: 'chains', network: 'main', metricsExporter: true, exporterRpcauth: EXPORTER })),
+  'bitcoind testnet4': alerted((c) => new BitcoindNode(c, 'btc-test', { namespace: 'chains', metricsExporter: true, exporterRpcauth: EXPORTER })),
+  'bitcoind regtest': alerted((c) => new BitcoindNode(c, 'btc-reg', { namespace: 'chains', network: 'regtest', metricsExporter: true, exporterRpcauth: EXPORTER })),
+  'monacoind main': alerted((c) => new MonaNode(c, 'monacoind', { namespace: 'chains', image: MONA_IMAGE, network: 'main', metricsExporter: true, exporterRpcauth: EXPORTER })),
+  'monacoind test': alerted((c) => new MonaNode(c, 'mona-test', { namespace: 'chains', image: MONA_IMAGE, metricsExporter: true, exporterRpcauth: EXPORTER })),
 };
 
 const rulesOf = (n: AlertedNode) => nodeAlertRules('chains', n);
@@ -240,7 +242,7 @@ describe('alerts in an environment', () => {
   it('go to 40-monitoring.yaml, after the nodes, for every node with replicas', () => {
     const env = baseEnvironment();
     env.monitoring = { enabled: true, namespaces: ['monitoring'], runbookUrl: 'https://wiki.example/runbook' };
-    env.nodes['idle'] = { client: 'bitcoind', replicas: 0 };
+    env.nodes['idle'] = { client: 'bitcoind', replicas: 0, exporterRpcauth: env.nodes.bitcoind.exporterRpcauth };
     const { files, byFile } = fleetOf(env);
     expect(files).toEqual(['00-namespace.yaml', '10-geth.yaml', '20-bitcoind.yaml', '30-monacoind.yaml', '40-monitoring.yaml']);
     const rules = find(byFile['40-monitoring.yaml']!, 'PrometheusRule', 'blockchain-nodes');

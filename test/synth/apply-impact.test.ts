@@ -13,10 +13,21 @@ import { writeFileSync, readFileSync, rmSync, cpSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { plan, planScript, formatPlan } from '../../src/cli/commands/plan.js';
 import { applyCommand } from '../../src/synth/apply.js';
+import { loadEnvironment, parseSetOverride } from '../../src/environment/load.js';
+import { renderEnvironment } from '../../src/synth/render.js';
 import type { InputError } from '../../src/errors.js';
 
+/**
+ * Production as committed, plus monacoind as production would run it once its image is built
+ * (the shipped production leaves it out while base.yaml's image is a placeholder).
+ */
+const MONACOIND = parseSetOverride(
+  `nodes.monacoind={client: monacoind, nodePool: utxo, image: "us-docker.pkg.dev/acme-chains/chains/monacoind:0.20.4", replicas: 2, spread: zone, ` +
+    `storage: {size: 50Gi}, exporterRpcauth: "exporter:${'0'.repeat(32)}$${'1'.repeat(64)}"}`,
+);
+const rendered = renderEnvironment(loadEnvironment('production', { root: REPO, overrides: [MONACOIND] })).files;
 const PRODUCTION = ['10-geth.yaml', '20-bitcoind.yaml', '30-monacoind.yaml', '00-namespace.yaml'].flatMap((f) =>
-  readObjects(join(REPO, 'dist', 'production', f)),
+  f === '30-monacoind.yaml' ? rendered.find((r) => r.name === f)!.objects : readObjects(join(REPO, 'dist', 'production', f)),
 ) as unknown as ManifestObject[];
 
 /** A deep copy of the production objects with `change` applied to the object `kind/name`. */

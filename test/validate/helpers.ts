@@ -67,4 +67,6 @@ export const POLICY_BREAKS: ReadonlyArray<readonly [string, string]> = [
   ['storage-ephemeral', 'policy/storage'],
   ['no-secrets', 'policy/no-secrets'],
   ['no-secrets-hex', 'policy/no-secrets'],
+  ['rpc-methods', 'policy/rpc-methods'],
+  ['image-placeholder', 'policy/image-placeholder'],
 ];

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { dns1035LabelProblem, dns1123LabelProblem, isCidr, labelValueProblem, portNameProblem, qualifiedNameProblem } from '../../src/validate/names.js';
 import { isQuantity } from '../../src/validate/quantity.js';
-import { unpinnedReason } from '../../src/validate/policy-rules.js';
+import { placeholderReason, unpinnedReason } from '../../src/validate/policy-rules.js';
+import { image } from '../../src/environment/schema.js';
 
 describe('port names', () => {
   it('accept 15 characters and refuse 16', () => {
@@ -60,5 +61,34 @@ describe('image pins', () => {
     expect(unpinnedReason('registry.example.com:5000/chains/monacoind')).toBe('has no tag, so it pulls "latest"');
     expect(unpinnedReason('ethereum/client-go:latest')).toBe('uses the tag "latest", which moves');
     expect(unpinnedReason('ethereum/client-go:stable')).toMatch(/names no version/);
+  });
+});
+
+describe('image references', () => {
+  const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+  it('accept a tag, a tag with a digest, and a digest alone; refuse a short or upper-case digest', () => {
+    for (const ok of ['bitcoin/bitcoin:30.2', `bitcoin/bitcoin:30.2@${digest}`, `bitcoin/bitcoin@${digest}`, `registry.internal:5000/chains/monacoind:0.20.4@${digest}`]) {
+      expect([ok, image.safeParse(ok).success]).toEqual([ok, true]);
+    }
+    for (const bad of [`bitcoin/bitcoin@sha256:${'a'.repeat(63)}`, `bitcoin/bitcoin@sha256:${'A'.repeat(64)}`, 'bitcoin/bitcoin@sha256:', 'Bitcoin/bitcoin:30.2']) {
+      expect([bad, image.safeParse(bad).success]).toEqual([bad, false]);
+    }
+    expect(unpinnedReason(`bitcoin/bitcoin:30.2@${digest}`)).toBeUndefined();
+  });
+
+  it('name placeholder and example registries, and nothing else', () => {
+    for (const p of [
+      'us-docker.pkg.dev/your-project/chains/monacoind:0.20.4',
+      'registry.example.com/chains/monacoind:0.20.4',
+      `registry.example.org/x@${digest}`,
+      'example.com/monacoind:1',
+      'ghcr.io/your-org/monacoind:0.20.4',
+      'registry.internal/replace-me/monacoind:1',
+      'registry.internal/changeme:1',
+      'registry.internal/chains/monacoind:todo',
+    ]) expect([p, placeholderReason(p)]).toEqual([p, expect.stringMatching(/placeholder/)]);
+    for (const real of ['ethereum/client-go:v1.17.5', 'bitcoin/bitcoin:30.2', 'us-docker.pkg.dev/acme-chains/chains/monacoind:0.20.4', 'registry.internal/examples-team/node:1', 'sigp/lighthouse:v8.2.2']) {
+      expect([real, placeholderReason(real)]).toEqual([real, undefined]);
+    }
   });
 });

@@ -42,6 +42,8 @@ const CASES: Record<string, { readonly pass: Fixture; readonly fail: Fixture }> 
   'policy/cors-vhosts': { fail: { env: 'cors-vhosts' }, pass: { env: 'sandbox' } },
   'policy/network-tier': { fail: { env: 'network-tier' }, pass: { env: 'mainnet' } },
   'policy/image-pinned': { fail: { env: 'image-pinned' }, pass: { env: 'image-pinned-digest' } },
+  'policy/image-placeholder': { fail: { env: 'image-placeholder' }, pass: { env: 'mainnet' } },
+  'policy/rpc-methods': { fail: { env: 'rpc-methods' }, pass: { env: 'no-secrets-rpcauth' } },
   'policy/resources': { fail: { env: 'resources' }, pass: { env: 'valid' } },
   'policy/storage': { fail: { env: 'storage' }, pass: { env: 'storage-at-minimum' } },
   'policy/no-secrets': { fail: { env: 'no-secrets' }, pass: { env: 'no-secrets-rpcauth' } },
@@ -120,6 +122,11 @@ describe('the failing environments of the fixture project', () => {
       'nodes.geth.extraArgs[2]: --http.api=eth sets what the environment key httpApi controls',
       'nodes.geth.extraArgs[3]: "admin" is not a flag: a YAML flow list splits "--flag=a,b" at the comma',
       'nodes.bitcoind.extraArgs[0]: -rpcallowip=0.0.0.0/0 sets what the environment key clusterCidrs controls',
+      'nodes.monacoind.extraArgs[0]: -rpcwhitelistdefault=0 overrides what nodegen writes (1: a login without a list can call nothing)',
+      'nodes.monacoind.extraArgs[1]: -rpcwhitelist=wallet-api:getblock,stop sets what the environment key rpcUsers controls',
+      'nodes.monacoind.extraArgs[2]: -rest=1 overrides what nodegen writes (REST answers without a login: it would bypass rpcUsers)',
+      'nodes.monacoind.extraArgs[3]: -disablewallet=0 overrides what nodegen writes (a fleet node holds no keys)',
+      'nodes.monacoind.extraArgs[4]: -rpccookiefile=/tmp/c overrides what nodegen writes (the probes read the cookie in the datadir)',
     ].sort());
   });
 

@@ -39,11 +39,16 @@ export function rpcauth(o: RpcauthOptions): RpcauthResult {
 
 export function formatRpcauth(r: RpcauthResult): string {
   return [
-    'Add to the node in environments/<env>.yaml (the hash is safe to commit):',
-    '    rpcauth:',
-    `      - "${r.rpcauth}"`,
+    'Add to the bitcoind/monacoind node in environments/<env>.yaml (the hash is safe to commit),',
+    'with the only methods this user may call (README "RPC consumers"):',
+    '    rpcUsers:',
+    `      ${r.user}:`,
+    `        rpcauth: "${r.rpcauth}"`,
+    '        methods: [getblockchaininfo]',
+    `or, for the metrics exporter: exporterRpcauth: "${r.rpcauth}"`,
     '',
-    `Password for ${r.user}, shown once: store it in your secret manager, never in git:`,
+    `Password for ${r.user}, shown once: put it in a Secret in the cluster (and your secret manager), never in git:`,
+    `    kubectl -n <app namespace> create secret generic <name> --from-literal=password='<the password below>'`,
     r.password,
   ].join('\n');
 }

@@ -45,7 +45,7 @@ export interface OverrideOptions {
 
 /**
  * What a pipeline may override: what it legitimately varies from run to run. Everything else
- * (exposure, public endpoints, waivers, RPC namespaces and clients, CORS and vhosts, extra
+ * (exposure, public endpoints, waivers, RPC namespaces and clients, RPC users and their methods, CORS and vhosts, extra
  * arguments, cluster ranges, namespace, tier and networks, sandbox, storage) is policy or
  * reviewed configuration, set only in the committed environment files, so that a pipeline's
  * `--set ... --stdout | kubectl apply -f -` cannot loosen what a reviewer approved.
