@@ -30,7 +30,7 @@ describe('nodegen init', () => {
     expect(readFileSync(join(dir, '.github', 'workflows', 'nodes.yml'), 'utf8')).toContain('npx --no nodegen synth --all --check');
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg).toMatchObject({ private: true, scripts: { synth: 'nodegen synth --all' }, devDependencies: { 'nodegen-k8s': '^0.0.0-test' } });
-    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('# nodegen\nnode_modules/\n.nodegen-tmp-*\n.nodegen-old-*\n');
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('# nodegen\nnode_modules/\n.nodegen-tmp-*\n.nodegen-old-*\n.nodegen-journal*\n.nodegen-lock*\n.cdk8s-out/\n');
     const synth = await cli(dir, 'synth', '--env', 'qa');
     expect(synth.code, synth.err).toBe(0);
     expect(readFileSync(join(dir, 'dist', 'qa', '10-geth.yaml'), 'utf8')).toBe(readFileSync(join(REPO, 'dist', 'qa', '10-geth.yaml'), 'utf8'));
@@ -58,7 +58,7 @@ describe('nodegen init', () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(pkg.scripts).toEqual({ test: 'make test', synth: 'nodegen synth --all' });
     expect(pkg.devDependencies).toEqual({ 'nodegen-k8s': '0.1.0' });
-    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('secrets/\nnode_modules/\n\n# nodegen\n.nodegen-tmp-*\n.nodegen-old-*\n');
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('secrets/\nnode_modules/\n\n# nodegen\n.nodegen-tmp-*\n.nodegen-old-*\n.nodegen-journal*\n.nodegen-lock*\n.cdk8s-out/\n');
   });
 
   it('writes nothing when anything it would create exists, naming every one', async () => {

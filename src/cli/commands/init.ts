@@ -29,8 +29,11 @@ export interface InitResult {
   readonly updated: readonly string[];
 }
 
-/** What .gitignore gets: nodegen's temporary folders beside dist/<env> (a killed run may leave one). */
-const GITIGNORE_ENTRIES = ['node_modules/', '.nodegen-tmp-*', '.nodegen-old-*'];
+/**
+ * What .gitignore gets: what a killed synth may leave beside dist/<env> (the next run removes it),
+ * its lock, and the cdk8s CLI's scratch folder (cdk8s.yaml).
+ */
+const GITIGNORE_ENTRIES = ['node_modules/', '.nodegen-tmp-*', '.nodegen-old-*', '.nodegen-journal*', '.nodegen-lock*', '.cdk8s-out/'];
 
 const SCRIPTS: Readonly<Record<string, string>> = {
   synth: 'nodegen synth --all',
