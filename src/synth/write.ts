@@ -30,10 +30,10 @@ function listFolder(dir: string, prefix = '', out = new Map<string, { readonly p
 
 /**
  * The files of a folder and its subfolders with their contents, keyed by relative path with `/`
- * (empty when the folder does not exist).
+ * (empty when the folder does not exist); files named in `skip` are not read.
  */
-export function readFolder(dir: string): Map<string, string> {
-  return new Map([...listFolder(dir)].map(([name, { path }]) => [name, readFileSync(path, 'utf8')]));
+export function readFolder(dir: string, skip: ReadonlySet<string> = new Set()): Map<string, string> {
+  return new Map([...listFolder(dir)].filter(([name]) => !skip.has(name)).map(([name, { path }]) => [name, readFileSync(path, 'utf8')]));
 }
 
 /**

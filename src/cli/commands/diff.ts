@@ -11,7 +11,7 @@ import { InputError, UsageError, clip, type Problem } from '../../errors.js';
 import { readManifestDocuments } from '../../environment/read-file.js';
 import { loadProjectConfig } from '../../extension.js';
 import { toYaml } from '../../synth/render.js';
-import { readFolder } from '../../synth/write.js';
+import { compareFolder, readFolder } from '../../synth/write.js';
 import { applyImpacts, formatImpact, type ApplyImpact, type ManifestObject } from '../../synth/apply-impact.js';
 import { selectEnvironments, type EnvironmentSelection } from '../environments.js';
 import { parseOverrides, renderSelected, type OverrideOptions } from './synth.js';
@@ -68,11 +68,11 @@ function keyOf(o: unknown, file: string): string {
   return `${obj.kind ?? 'Unknown'}/${obj.metadata?.name ?? file}`;
 }
 
-/** Objects of the committed folder, keyed by `Kind/name`, each as normalised YAML. */
-function committedObjects(dir: string, rootDir: string): Map<string, Entry> {
+/** Objects of the committed folder, keyed by `Kind/name`, each as normalised YAML; files in `skip` are not read. */
+function committedObjects(dir: string, rootDir: string, skip: ReadonlySet<string>): Map<string, Entry> {
   const out = new Map<string, Entry>();
   const unreadable: Problem[] = [];
-  for (const [name, content] of readFolder(dir)) {
+  for (const [name, content] of readFolder(dir, skip)) {
     const file = relative(rootDir, join(dir, name));
     const read = readManifestDocuments(content);
     if ('reason' in read) {
@@ -119,9 +119,13 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   const impacts: (ApplyImpact & { env: string })[] = [];
   for (const r of rendered) {
     const dir = join(outRoot, r.env);
-    const before = committedObjects(dir, root);
+    // Bytes first: a file synth would write exactly as committed holds no change, so neither side
+    // of it is parsed or printed again (most files of most diffs).
+    const same = new Set(compareFolder(dir, r.files).filter((c) => c.change === 'unchanged').map((c) => c.file));
+    const before = committedObjects(dir, root, same);
     const after = new Map<string, Entry>();
     for (const f of r.files) {
+      if (same.has(f.name)) continue;
       const values = f.objects.length > 0 ? f.objects : parseAllDocuments(f.content).map((d) => d.toJS());
       for (const v of values) after.set(keyOf(v, f.name), { file: relative(root, join(dir, f.name)), text: toYaml([v]), value: v as ManifestObject });
     }
