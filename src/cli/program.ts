@@ -158,6 +158,22 @@ export function buildProgram(io: Io, version: string): Command {
     });
 
   program
+    .command('outdated')
+    .description("each geth and consensus client against its network's forks and the newest release nodegen knows; exit 1 when one lacks a fork")
+    .addOption(new Option('-e, --env <name>', 'one environment (default: all)'))
+    .option('-a, --all', 'every environment (the default)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['npx nodegen outdated', 'npx nodegen outdated --env production --json']))
+    .action(async (o: { env?: string; all?: boolean; json?: boolean }) => {
+      const { outdated, formatOutdated } = await import('./commands/outdated.js');
+      const rows = await outdated({ root: root(), env: o.env, all: o.all });
+      if (o.json) json(rows);
+      else io.out(formatOutdated(rows));
+      const behind = rows.filter((r) => r.status === 'missing-fork' || r.status === 'unknown');
+      if (behind.length > 0) throw new CheckFailedError(`${behind.length} client(s) lack a fork of their network or name no version: see policy/fork-readiness`);
+    });
+
+  program
     .command('init')
     .description('set up nodegen in this repository: environments/, cdk8s.yaml, a CI pipeline, package.json scripts (never overwrites)')
     .option('-e, --env <names>', 'the environments to write, comma-separated (default: nodetest,develop,qa,staging,production)')

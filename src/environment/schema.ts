@@ -162,9 +162,17 @@ export const BITCOIN_NETWORKS = ['main', 'testnet4', 'signet', 'regtest', 'test'
 export const MONACOIN_NETWORKS = ['main', 'test', 'regtest'] as const;
 export const GETH_HTTP_APIS = ['eth', 'net', 'web3', 'txpool', 'debug', 'admin', 'miner', 'engine'] as const;
 
+/**
+ * A client's release version (`1.17.5`, `8.0.0-rc.0`), for the fork check (policy/fork-readiness)
+ * when the image's tag does not say it: a digest alone, or a private tag.
+ */
+const clientVersion = z.string().regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { message: 'must be a release version such as "1.17.5" or "8.0.0-rc.0"' });
+
 export const consensusSchema = z.strictObject({
   client: z.enum(['lighthouse', 'prysm']).optional(),
   image: image.optional(),
+  /** The client's version when the image's tag does not say it. @default - read from the image's tag */
+  version: clientVersion.optional(),
   checkpointSyncUrl: z.url({ protocol: /^https?$/ }).optional(),
   resources: resourcesSchema.optional(),
   storage: storageSchema.optional(),
@@ -175,6 +183,8 @@ export const gethNodeSchema = z.strictObject({
   client: z.literal('geth'),
   network: z.enum(GETH_NETWORKS).optional(),
   ...common,
+  /** geth's version when the image's tag does not say it. @default - read from the image's tag */
+  version: clientVersion.optional(),
   syncMode: z.enum(['snap', 'full']).optional(),
   gcMode: z.enum(['full', 'archive']).optional(),
   httpApi: z.array(z.enum(GETH_HTTP_APIS)).optional(),

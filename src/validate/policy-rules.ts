@@ -9,6 +9,7 @@ import { CONSENSUS_MIN_STORAGE } from '../chains/consensus.js';
 import { BITCOIN_NETWORKS, type BitcoinNetwork } from '../chains/bitcoin.js';
 import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
 import { COOKIE_USER, DANGEROUS_METHODS, READ_AND_BROADCAST_METHODS } from '../chains/rpc-methods.js';
+import { forksMissed, newestKnown, requiredVersion, versionOfImage, type ForkClient } from '../chains/forks.js';
 import { clientOf, containerFlags, utxoConf, dataDirOf, networkOf, pruneOf, type ClientKind, type Flag } from './clients.js';
 import { CLUSTER_SCOPED_KINDS, asArr, asObj, asStr, asStrs, get, joinPath, strings, stringsWhere, type ContainerView, type PodTemplate } from './objects.js';
 import { formatBytes, parseQuantity } from './quantity.js';
@@ -904,3 +905,68 @@ export const rpcMethodsRule: Rule = {
     }
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+
+export const forkReadinessRule: Rule = {
+  id: 'policy/fork-readiness',
+  severity: 'error',
+  title: "geth's and the consensus client's versions carry every past and scheduled fork of their network (a warning on the testnet tier)",
+  explain:
+    'At a fork a client without it follows the old rules: geth rejects the new blocks, a beacon node forks off, and the ' +
+    'node stops following the chain while its pods stay up. src/chains/forks.ts lists each network\'s forks with the first ' +
+    'release of geth, Lighthouse and Prysm that carries each, from the clients\' own sources; `nodegen outdated` prints ' +
+    'the same table per node. The version is read from the image\'s tag; an image whose tag names no version (a digest ' +
+    'alone, a private tag) needs `version` (or `consensus.version`) on the node. Not waivable: a waiver does not make an ' +
+    'old client follow the chain.',
+  waivable: false,
+  check(ctx, report) {
+    const severity = ctx.spec.tier === 'mainnet' ? undefined : 'warning';
+    for (const { t, c, client, network, version, key } of forkTargets(ctx)) {
+      if (version === undefined) {
+        report(at(t.entry, joinPath(c.path, 'image'),
+          `the tag of ${client} image "${c.image}" names no version, so nodegen cannot tell whether it carries ${network}'s forks`,
+          `set ${envKey(ctx, t.entry.node, ...key.split('.'))} to the client's release version (such as ${newestKnown(client)})`, severity));
+        continue;
+      }
+      const missed = forksMissed(client, network, version);
+      if (missed.length === 0) continue;
+      // One finding per container: the first fork it lacks in full, then the others by name.
+      const [f, ...more] = missed;
+      const when = Date.parse(f!.at) <= Date.now() ? 'activated' : 'activates';
+      report(at(t.entry, joinPath(c.path, 'image'),
+        `${client} ${version} does not carry ${f!.name} on ${network}, which ${when} at ${f!.at} (${f!.activation}) and needs ${client} ${f!.minimum[client]} or newer` +
+          (more.length > 0 ? `; nor ${more.map((m) => `${m.name} (${m.at}, ${client} ${m.minimum[client]})`).join(', ')}` : ''),
+        `pin ${envKey(ctx, t.entry.node, client === 'geth' ? 'image' : 'consensus.image')} to ${client} ${requiredVersion(client, network)} or newer (nodegen's default is ${newestKnown(client)}); \`nodegen outdated\` lists every node`,
+        severity));
+    }
+  },
+};
+
+/** A container of geth or a consensus client, with its network and version (undefined when nothing says it). */
+export interface ForkTarget {
+  readonly t: PodTemplate;
+  readonly c: ContainerView;
+  readonly client: ForkClient;
+  readonly network: string;
+  readonly image: string;
+  readonly version?: string;
+  /** The node's key that states the version: `version` or `consensus.version`. */
+  readonly key: string;
+}
+
+/** Every geth and consensus-client container of the rendered environment: what the fork check and `nodegen outdated` read. */
+export function* forkTargets(ctx: Parameters<Rule['check']>[0]): Generator<ForkTarget> {
+  for (const t of ctx.templates) {
+    for (const c of t.containers.filter((x) => !x.init)) {
+      const client = clientOf(c);
+      if (client !== 'geth' && client !== 'lighthouse' && client !== 'prysm') continue;
+      const network = networkOf(t, c, ctx.find)?.network;
+      if (network === undefined || c.image === undefined) continue;
+      const node = t.entry.node === undefined ? undefined : ctx.spec.nodes[t.entry.node];
+      const own = node?.client === 'geth' ? (client === 'geth' ? node.version : node.consensus?.version) : undefined;
+      const version = (own ?? versionOfImage(c.image))?.replace(/^v/, '');
+      yield { t, c, client, network, image: c.image, key: client === 'geth' ? 'version' : 'consensus.version', ...(version === undefined ? {} : { version }) };
+    }
+  }
+}

@@ -43,6 +43,7 @@ const CASES: Record<string, { readonly pass: Fixture; readonly fail: Fixture }> 
   'policy/network-tier': { fail: { env: 'network-tier' }, pass: { env: 'mainnet' } },
   'policy/image-pinned': { fail: { env: 'image-pinned' }, pass: { env: 'image-pinned-digest' } },
   'policy/image-placeholder': { fail: { env: 'image-placeholder' }, pass: { env: 'mainnet' } },
+  'policy/fork-readiness': { fail: { env: 'fork-readiness' }, pass: { env: 'mainnet' } },
   'policy/rpc-methods': { fail: { env: 'rpc-methods' }, pass: { env: 'no-secrets-rpcauth' } },
   'policy/resources': { fail: { env: 'resources' }, pass: { env: 'valid' } },
   'policy/storage': { fail: { env: 'storage' }, pass: { env: 'storage-at-minimum' } },
