@@ -273,6 +273,13 @@ function atMost(target, value, limit, unit, decimals = 0) {
   return { target, measured: `${num(value, decimals)} ${unit}`, limit: `≤ ${limit} ${unit}`, met, distance };
 }
 
+/** Median and spread of a's time over b's, run by run: both take turns in every round. */
+function pairedRatio(a, b) {
+  if (!a || !b) return undefined;
+  const n = Math.min(a.samples.length, b.samples.length);
+  return summary(a.samples.slice(0, n).map((s, i) => s.ms / b.samples[i].ms));
+}
+
 function targets(byId, scale) {
   const all = byId.get('synth-all');
   const node = byId.get('node');
@@ -285,6 +292,7 @@ function targets(byId, scale) {
     return { target: `${name} never loads cdk8s`, measured, limit: 'no cdk8s', met, distance: met ? '–' : met === false ? 'loads cdk8s' : 'not measured' };
   };
   const rows = [
+    atMost("synth --all ≤ 2.5 × bare `node -e ''` (median of paired ratios)", all?.pairedTimesNode.median, 2.5, '×', 2),
     atMost("synth --all ≤ 2.5 × bare `node -e ''` (medians)", all && node ? all.wallMs.median / node.wallMs.median : undefined, 2.5, '×', 2),
     atMost("synth --all ≤ 2.5 × bare `node -e ''` (best runs)", all && node ? all.wallMs.min / node.wallMs.min : undefined, 2.5, '×', 2),
     atMost('synth --all peak memory < 120 MiB (max of runs)', all?.peakMiB.max, 120, 'MiB', 1),
@@ -292,6 +300,8 @@ function targets(byId, scale) {
     atMost('5,000 nodes < 10 s (median)', k5?.wallMs.median, 10000, 'ms'),
     atMost('5,000 nodes < 1 GiB peak memory (max of runs)', k5?.peakMiB.max, 1024, 'MiB', 1),
     atMost(`cost per node flat from 100 to 5,000 nodes (largest/smallest marginal cost)`, scale.ratio, LINEAR_TOLERANCE, '×', 2),
+    atMost('diff --env qa ≤ 1.1 × synth --env qa (median of paired ratios)', pairedRatio(byId.get('diff-qa'), byId.get('synth-qa'))?.median, 1.1, '×', 2),
+    atMost('diff of 1,000 nodes ≤ 1.1 × their synth (median of paired ratios)', pairedRatio(byId.get('diff-1000'), k1)?.median, 1.1, '×', 2),
     loads('help', '`--help`'),
     loads('list', '`list`'),
   ];
@@ -397,6 +407,14 @@ function main() {
       { id: 'list', label: 'nodegen list', args: cli('list'), cwd: defaultDir, nodegen: true },
       { id: 'synth-qa', label: 'nodegen synth --env qa', args: cli('synth', '--env', 'qa'), cwd: defaultDir, nodegen: true },
       { id: 'synth-all', label: 'nodegen synth --all (default fleet)', args: cli('synth', '--all'), cwd: defaultDir, nodegen: true },
+      { id: 'diff-qa', label: 'nodegen diff --env qa (nothing changed)', args: cli('diff', '--env', 'qa'), cwd: defaultDir, nodegen: true },
+      ...SIZES.filter((n) => n === 1000).map((n) => ({
+        id: `diff-${n}`,
+        label: `nodegen diff, ${n.toLocaleString('en-US')} nodes (nothing changed)`,
+        args: cli('diff', '--env', fleetName(n)),
+        cwd: fleetDir,
+        nodegen: true,
+      })),
       ...SIZES.map((n) => ({
         id: `fleet-${n}`,
         label: `nodegen synth, ${n.toLocaleString('en-US')} nodes`,
@@ -535,6 +553,9 @@ function main() {
       c.peakMiB = mib.length > 0 ? summary(mib) : { median: undefined, min: undefined, max: undefined };
       c.timesNode = c.wallMs.median / nodeMedian;
       c.timesNodeMin = c.wallMs.min / nodeMin;
+      // Paired: each run against the bare-node run of its own round (the runs take turns, A B A B),
+      // so a machine that slows down for a while slows both sides of a pair; median and spread of those ratios.
+      c.pairedTimesNode = summary(c.samples.map((s, i) => s.ms / cases[0].samples[i].ms));
     }
     const scale = scaling(cases);
 
@@ -590,6 +611,7 @@ function main() {
         wallMs: c.wallMs,
         timesNode: c.timesNode,
         timesNodeMin: c.timesNodeMin,
+        pairedTimesNode: c.pairedTimesNode,
         peakMiB: c.peakMiB,
         loadsCdk8s: c.loadsCdk8s,
         modulesLoaded: c.modulesLoaded,
