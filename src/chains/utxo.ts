@@ -21,6 +21,14 @@ export interface UtxoNetworkParams {
   readonly defaultStorage: string;
   /** Set when the network is deprecated: the warning to print. */
   readonly deprecated?: string;
+  /**
+   * Readiness: the oldest best block a ready node may have, in seconds; 0 turns the check off
+   * (regtest mines only on demand). Generous against the block interval, because block gaps are
+   * random and every replica sees the same gap: past it the node is stalled or cut off.
+   */
+  readonly maxTipAgeSeconds: number;
+  /** Readiness: the fewest peer connections a ready node may have; 0 turns the check off (regtest). */
+  readonly minPeers: number;
   /** How long a first sync may take before the kubelet gives up (startup probe budget). */
   readonly initialSyncMinutes: number;
   /** Whether this is the chain's mainnet. */
