@@ -101,6 +101,38 @@ describe('GethNode', () => {
     for (const file of Object.values(find(objects, 'ConfigMap', 'geth-config').data!)) expect(file).not.toMatch(/^(0x)?[0-9a-f]{64}$/m);
   });
 
+  it('resets the P2P identity of each restored volume on its first start, with the pod\'s own name as marker', () => {
+    const objects = geth({ replicas: 3, storage: { restoreFrom: 'geth-snap' }, consensus: { storage: { restoreFrom: 'beacon-snap' } } });
+    const pod = find(objects, 'StatefulSet', 'geth').spec.template.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['jwt-secret', 'identity-data', 'identity-beacon-data']);
+    const [, execution, beacon] = pod.initContainers;
+    expect(execution.command).toEqual(['/nodegen/config/reset-identity.sh', '/data', 'geth/nodekey']);
+    expect(beacon.command).toEqual(['/nodegen/config/reset-identity.sh', '/beacon', 'beacon/network/key', 'beacon/network/enr.dat']);
+    // The geth container mounts the data volume at /data and Lighthouse the beacon volume at /beacon.
+    expect(container(objects, 'geth', 'geth').volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(container(objects, 'geth', 'lighthouse').volumeMounts).toContainEqual({ name: 'beacon-data', mountPath: '/beacon' });
+    expect(execution.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(beacon.volumeMounts).toContainEqual({ name: 'beacon-data', mountPath: '/beacon' });
+    for (const c of [execution, beacon]) {
+      expect(c.env).toEqual([
+        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      ]);
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+    }
+    expect(find(objects, 'ConfigMap', 'geth-config').data!['reset-identity.sh']).toContain('.nodegen-identity');
+  });
+
+  it('resets only the restored volume, with the paired client\'s key file, and nothing without restoreFrom', () => {
+    const names = (o: ReturnType<typeof geth>) => find(o, 'StatefulSet', 'geth').spec.template.spec.initContainers.map((c: any) => c.name);
+    const prysm = geth({ consensus: { client: 'prysm', storage: { restoreFrom: 'beacon-snap' } } });
+    expect(names(prysm)).toEqual(['jwt-secret', 'identity-beacon-data']);
+    expect(find(prysm, 'StatefulSet', 'geth').spec.template.spec.initContainers[1].command).toEqual(['/nodegen/config/reset-identity.sh', '/beacon', 'network-keys']);
+    const plain = geth();
+    expect(names(plain)).toEqual(['jwt-secret']);
+    expect(find(plain, 'ConfigMap', 'geth-config').data!['reset-identity.sh']).toBeUndefined();
+  });
+
   it('pairs Prysm instead of Lighthouse when asked', () => {
     const objects = geth({ network: 'mainnet', consensus: { client: 'prysm' } });
     const prysm = container(objects, 'geth', 'prysm');
