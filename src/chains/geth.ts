@@ -45,19 +45,73 @@ export const GETH_REMOVED_FLAGS = [
   '--whitelist', '--ethash.dagdir',
 ] as const;
 
+/** How much chain history geth keeps (`--history.chain`): all of it, or only since the Merge. */
+export type GethHistoryChain = 'all' | 'postmerge';
+
 /**
- * Realistic minimum data volume per network for a snap-synced, full-gc node in 2026 (archive
- * nodes need far more). Used to default and to check sizes.
+ * geth's own default for the transaction and log indexes: about the last year of blocks
+ * (go-ethereum v1.17.5 eth/ethconfig/config.go:58-59, `TransactionHistory`/`LogHistory` 2350000).
+ * nodegen writes both flags explicitly; 0 indexes the whole chain.
  */
-export const GETH_MIN_STORAGE: Record<GethNetwork, string> = {
-  mainnet: '1536Gi',
-  sepolia: '750Gi',
-  hoodi: '150Gi',
+export const GETH_DEFAULT_INDEX_BLOCKS = 2_350_000;
+
+/** What decides a geth volume's size. */
+export interface GethStorageFacts {
+  readonly gcMode: 'full' | 'archive';
+  readonly historyChain: GethHistoryChain;
+  /** Index the transactions of the whole chain (`--history.transactions=0`; archive always does). */
+  readonly fullTransactionIndex: boolean;
+  /** Index the logs of the whole chain (`--history.logs=0`). */
+  readonly fullLogIndex: boolean;
+}
+
+/** Planning figures, GiB, late 2026 (estimates, not measurements; raise them as the chains grow). */
+const SIZES: Record<GethNetwork, {
+  /** Snap-synced, full gc, all chain history, geth's default (one-year) indexes. */
+  readonly base: number;
+  /** Extra for indexing every transaction / every log instead of the last 2,350,000 blocks. */
+  readonly fullTxIndex: number;
+  readonly fullLogIndex: number;
+  /** Saved by `--history.chain=postmerge` (pre-merge bodies and receipts). */
+  readonly preMerge: number;
+  /** Floor for `--gcmode=archive` (path-scheme archive; hash-scheme archives are several times larger). */
+  readonly archive: number;
+  /** A year of growth, added to the minimum for the default size. */
+  readonly growth: number;
+}> = {
+  mainnet: { base: 1536, fullTxIndex: 128, fullLogIndex: 64, preMerge: 350, archive: 3072, growth: 576 },
+  sepolia: { base: 750, fullTxIndex: 32, fullLogIndex: 16, preMerge: 0, archive: 1536, growth: 256 },
+  hoodi: { base: 150, fullTxIndex: 16, fullLogIndex: 8, preMerge: 0, archive: 400, growth: 150 },
 };
 
-/** Default size: the minimum plus room for a year of growth. */
+/**
+ * Realistic minimum and default (minimum plus a year of growth) data volume for a geth node, by the
+ * history it keeps. Archive nodes get only a floor: nodegen asks for their size explicitly.
+ */
+export function gethStorage(network: GethNetwork, f: GethStorageFacts): { readonly min: string; readonly defaultSize: string } {
+  const s = SIZES[network];
+  let min: number;
+  if (f.gcMode === 'archive') {
+    min = s.archive;
+  } else {
+    min = s.base + (f.fullTransactionIndex ? s.fullTxIndex : 0) + (f.fullLogIndex ? s.fullLogIndex : 0) - (f.historyChain === 'postmerge' ? s.preMerge : 0);
+  }
+  return { min: `${min}Gi`, defaultSize: `${min + s.growth}Gi` };
+}
+
+/** What nodegen writes by default: everything the wallets and analytics teams look up. */
+export const GETH_DEFAULT_HISTORY: GethStorageFacts = { gcMode: 'full', historyChain: 'all', fullTransactionIndex: true, fullLogIndex: true };
+
+/** Minimum per network for nodegen's default history (whole-chain indexes, all chain history). */
+export const GETH_MIN_STORAGE: Record<GethNetwork, string> = {
+  mainnet: gethStorage('mainnet', GETH_DEFAULT_HISTORY).min,
+  sepolia: gethStorage('sepolia', GETH_DEFAULT_HISTORY).min,
+  hoodi: gethStorage('hoodi', GETH_DEFAULT_HISTORY).min,
+};
+
+/** Default size per network for nodegen's default history: the minimum plus a year of growth. */
 export const GETH_DEFAULT_STORAGE: Record<GethNetwork, string> = {
-  mainnet: '2Ti',
-  sepolia: '1Ti',
-  hoodi: '300Gi',
+  mainnet: gethStorage('mainnet', GETH_DEFAULT_HISTORY).defaultSize,
+  sepolia: gethStorage('sepolia', GETH_DEFAULT_HISTORY).defaultSize,
+  hoodi: gethStorage('hoodi', GETH_DEFAULT_HISTORY).defaultSize,
 };

@@ -15,10 +15,17 @@ export interface UtxoNetworkParams {
   readonly subdir: string;
   readonly p2pPort: number;
   readonly rpcPort: number;
-  /** Realistic minimum data volume, unpruned, without txindex (2026). */
+  /**
+   * Realistic minimum data volume, unpruned, without txindex (late 2026): the chain's size plus room
+   * for months of growth below the 85% disk alert.
+   */
   readonly minStorage: string;
-  /** Default size: the minimum plus room for growth. */
+  /** Default size: room for a year's growth and more below the 85% disk alert. */
   readonly defaultStorage: string;
+  /** The minimum with `txindex` (the index of every transaction). */
+  readonly minStorageTxindex: string;
+  /** The default size with `txindex`. */
+  readonly defaultStorageTxindex: string;
   /** Set when the network is deprecated: the warning to print. */
   readonly deprecated?: string;
   /**

@@ -3,7 +3,8 @@
  */
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { GETH_DEFAULT_STORAGE, GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, type GethNetwork } from '../chains/geth.js';
+import { GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, gethStorage, type GethHistoryChain, type GethNetwork } from '../chains/geth.js';
+import { ConstructError } from '../errors.js';
 import type { ConsensusClientKind } from '../chains/consensus.js';
 import { GETH_THRESHOLDS } from '../chains/alert-thresholds.js';
 import { GETH_ALIVE_SH, GETH_READY_SH } from '../chains/probes.js';
@@ -42,8 +43,29 @@ export interface GethNodeProps extends BlockchainNodeProps {
   readonly network?: GethNetwork;
   /** `snap` (fast, the default) or `full` (executes every block from genesis). @default 'snap' */
   readonly syncMode?: 'snap' | 'full';
-  /** `full` prunes old state; `archive` keeps all history (several times the disk). @default 'full' */
+  /**
+   * `full` prunes old state; `archive` keeps all historical state (several times the disk, so an
+   * archive node must set `storage.size` itself; it indexes every transaction). @default 'full'
+   */
   readonly gcMode?: 'full' | 'archive';
+  /**
+   * Transactions indexed for lookup by hash (`--history.transactions`): the newest N blocks, 0 = the
+   * whole chain. geth's own default is the last 2,350,000 blocks (about a year), after which
+   * `eth_getTransactionByHash` and `eth_getTransactionReceipt` return nothing for older hashes.
+   * @default 0 (the whole chain: wallets and analytics look up old transactions)
+   */
+  readonly historyTransactions?: number;
+  /**
+   * Logs indexed for `eth_getLogs` (`--history.logs`): the newest N blocks, 0 = the whole chain.
+   * @default 0 (the whole chain)
+   */
+  readonly historyLogs?: number;
+  /**
+   * Block bodies and receipts kept (`--history.chain`): `all`, or `postmerge` (drops pre-merge
+   * history, about 350 GiB on mainnet; older transactions are then unavailable whatever the index).
+   * @default 'all'
+   */
+  readonly historyChain?: GethHistoryChain;
   /**
    * JSON-RPC namespaces served over HTTP and WebSocket. Policy refuses admin, debug, miner, txpool
    * and personal on any endpoint reachable from outside the pod.
@@ -89,6 +111,9 @@ export class GethNode extends BlockchainNode {
   readonly gcMode: 'full' | 'archive';
   readonly httpApi: readonly string[];
   readonly maxPeers: number;
+  readonly historyTransactions: number;
+  readonly historyLogs: number;
+  readonly historyChain: GethHistoryChain;
   readonly storageSize: string;
   readonly consensus: ConsensusClient;
   /** The exact geth arguments written into the StatefulSet. */
@@ -101,7 +126,30 @@ export class GethNode extends BlockchainNode {
     this.gcMode = props.gcMode ?? 'full';
     this.httpApi = props.httpApi ?? GETH_SAFE_APIS;
     this.maxPeers = props.maxPeers ?? 50;
-    this.storageSize = this.resolveSize('storage.size', props.storage?.size, GETH_DEFAULT_STORAGE[this.network]);
+    this.historyTransactions = props.historyTransactions ?? 0;
+    this.historyLogs = props.historyLogs ?? 0;
+    this.historyChain = props.historyChain ?? 'all';
+    for (const [key, v] of [['historyTransactions', this.historyTransactions], ['historyLogs', this.historyLogs]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new ConstructError(`${id}: ${key} must be a whole number of blocks (0 = the whole chain), not ${v}`, { node: id, key });
+    }
+    if (this.gcMode === 'archive' && this.historyTransactions !== 0) {
+      // geth v1.17.5 cmd/utils/flags.go:1874-1879 resets it to 0 for archive nodes, with a warning.
+      throw new ConstructError(`${id}: an archive node indexes every transaction; drop historyTransactions or set it to 0`, { node: id, key: 'historyTransactions' });
+    }
+    if (this.gcMode === 'archive' && props.storage?.size === undefined && !props.storage?.ephemeral) {
+      throw new ConstructError(
+        `${id}: an archive node needs storage.size set explicitly (at least ${gethStorage(this.network, { gcMode: 'archive', historyChain: this.historyChain, fullTransactionIndex: true, fullLogIndex: true }).min} ` +
+          'for a path-scheme archive; a hash-scheme archive is several times that)',
+        { node: id, key: 'storage.size' },
+      );
+    }
+    const sizes = gethStorage(this.network, {
+      gcMode: this.gcMode,
+      historyChain: this.historyChain,
+      fullTransactionIndex: this.historyTransactions === 0,
+      fullLogIndex: this.historyLogs === 0,
+    });
+    this.storageSize = this.resolveSize('storage.size', props.storage?.size, sizes.defaultSize);
     const mainnet = this.network === 'mainnet';
     const resources = props.resources ?? {
       requests: { cpu: mainnet ? '4' : '2', memory: mainnet ? '16Gi' : '8Gi' },
@@ -143,6 +191,10 @@ export class GethNode extends BlockchainNode {
       `--datadir=${DATA}`,
       `--syncmode=${this.syncMode}`,
       `--gcmode=${this.gcMode}`,
+      // History kept and indexed, always explicit: geth's default indexes only ~the last year.
+      `--history.chain=${this.historyChain}`,
+      `--history.transactions=${this.historyTransactions}`,
+      `--history.logs=${this.historyLogs}`,
       '--http',
       '--http.addr=0.0.0.0',
       `--http.port=${GETH_PORTS.http}`,

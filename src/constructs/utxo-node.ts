@@ -91,7 +91,7 @@ export abstract class UtxoNode extends BlockchainNode {
       if (!DAEMON_ARG.test(a)) throw new ConstructError(`${id}: extra argument "${a}" must be "-name" or "-name=value" (${d.daemon} refuses bare tokens such as "-rpcthreads 4")`, { node: id, key: 'extraArgs' });
     }
     if (d.params.deprecated) this.warnings.push(`${id}: ${d.params.deprecated}`);
-    this.storageSize = this.resolveSize('storage.size', props.storage?.size, d.params.defaultStorage);
+    this.storageSize = this.resolveSize('storage.size', props.storage?.size, txindex ? d.params.defaultStorageTxindex : d.params.defaultStorage);
 
     this.conf = renderUtxoConf(
       utxoConf(d.params, {

@@ -150,6 +150,9 @@ describe('GethNode', () => {
       image: 'ethereum/client-go:v1.17.4',
       syncMode: 'full',
       gcMode: 'archive',
+      storage: { size: '3Ti' },
+      historyLogs: 1_000_000,
+      historyChain: 'postmerge',
       httpApi: ['eth', 'net'],
       corsDomains: ['https://app.example.com'],
       maxPeers: 25,
@@ -164,11 +167,37 @@ describe('GethNode', () => {
     expect(c.args).toEqual(
       expect.arrayContaining(['--syncmode=full', '--gcmode=archive', '--http.api=eth,net', '--http.corsdomain=https://app.example.com', '--maxpeers=25']),
     );
+    expect(c.args).toEqual(expect.arrayContaining(['--history.chain=postmerge', '--history.transactions=0', '--history.logs=1000000']));
+    expect(set.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('3Ti');
     expect(c.args[c.args.length - 1]).toBe('--cache=8192');
     expect(c.resources).toEqual({ requests: { cpu: '3', memory: '10Gi' }, limits: { cpu: '6', memory: '20Gi' } });
     const lh = container(objects, 'geth', 'lighthouse');
     expect(lh.image).toBe('sigp/lighthouse:v8.2.1');
     expect(lh.args).toContain('--checkpoint-sync-url=https://beacon.internal');
+  });
+
+  it('indexes every transaction and log and keeps all chain history by default, sized for it', () => {
+    const node = (props: ConstructorParameters<typeof GethNode>[2]) => {
+      let n: GethNode | undefined;
+      render((chart) => (n = new GethNode(chart, 'geth', props)));
+      return n!;
+    };
+    const mainnet = node({ network: 'mainnet' });
+    // geth's own default would index only the last 2,350,000 blocks: nodegen always says what it wants.
+    expect(mainnet.args).toEqual(expect.arrayContaining(['--history.chain=all', '--history.transactions=0', '--history.logs=0']));
+    expect(mainnet.storageSize).toBe('2304Gi');
+    // geth's default one-year indexes need less; dropping pre-merge history less again.
+    expect(node({ network: 'mainnet', historyTransactions: 2_350_000, historyLogs: 2_350_000 }).storageSize).toBe('2112Gi');
+    expect(node({ network: 'mainnet', historyChain: 'postmerge' }).storageSize).toBe('1954Gi');
+    expect(node({ network: 'hoodi' }).storageSize).toBe('324Gi');
+  });
+
+  it('asks an archive node for its size, and refuses a transaction range geth would ignore for it', () => {
+    const build = (props: ConstructorParameters<typeof GethNode>[2]) => () => geth(props);
+    expect(build({ network: 'mainnet', gcMode: 'archive' })).toThrow(/geth: an archive node needs storage.size set explicitly \(at least 3072Gi/);
+    expect(build({ gcMode: 'archive', storage: { size: '1Ti' }, historyTransactions: 100 })).toThrow(/an archive node indexes every transaction/);
+    expect(build({ historyLogs: -1 })).toThrow(/historyLogs must be a whole number of blocks/);
+    expect(container(geth({ gcMode: 'archive', storage: { size: '1Ti' } }), 'geth', 'geth').args).toContain('--history.transactions=0');
   });
 
   it('advertises its P2P address when exposed with a known address', () => {
