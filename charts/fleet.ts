@@ -143,6 +143,7 @@ export function buildFleet(envName: string, env: EnvironmentSpec): Fleet {
             },
           },
         });
+        warnings.push(...geth.warnings);
         built.push(geth);
       } else {
         const utxo = {

@@ -8,6 +8,23 @@
 export type GethNetwork = 'mainnet' | 'hoodi' | 'sepolia';
 
 /** The pinned image: a release tag, never `latest` (a build of master) nor `stable` (moves). */
+/**
+ * The last day each network is supported by the client teams, where an end has been announced
+ * (Sepolia: 2026-09-30, per the chain-facts notes and the Ethereum Foundation's testnet plan;
+ * Hoodi replaces it for application testing).
+ */
+export const GETH_NETWORK_SUPPORT_ENDS: Partial<Record<GethNetwork, string>> = { sepolia: '2026-09-30' };
+
+/** A warning for a network whose support has ended or ends within 90 days of `today`, else undefined. */
+export function gethNetworkSupportWarning(network: GethNetwork, today: Date): string | undefined {
+  const end = GETH_NETWORK_SUPPORT_ENDS[network];
+  if (!end) return undefined;
+  const days = Math.floor((Date.parse(`${end}T23:59:59Z`) - today.getTime()) / 86_400_000);
+  if (days < 0) return `${network} is past its support window (ended ${end}): clients may stop following it; move to hoodi`;
+  if (days <= 90) return `${network}'s support window ends ${end} (in ${days} days): plan the move to hoodi`;
+  return undefined;
+}
+
 export const GETH_IMAGE = 'ethereum/client-go:v1.17.5';
 
 export const GETH_PORTS = {

@@ -100,6 +100,11 @@ export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
     ['server', true],
     ['listen', true],
     ['printtoconsole', true],
+    // The console is the log (kubectl logs); no debug.log filling the data volume as well. The
+    // negated form: `debuglogfile=0` would name a file "0" (Bitcoin Core src/init/common.cpp
+    // SetLoggingOptions: m_print_to_file = !IsArgNegated("-debuglogfile"); Monacoin v0.20.3
+    // src/init.cpp:855, the `no` prefix in src/util/system.cpp:194-211 InterpretOption).
+    ['nodebuglogfile', true],
     ['disablewallet', true],
     ['txindex', o.txindex],
     ['prune', o.prune],

@@ -3,7 +3,7 @@
  */
 import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, gethStorage, type GethHistoryChain, type GethNetwork } from '../chains/geth.js';
+import { GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, gethNetworkSupportWarning, gethStorage, type GethHistoryChain, type GethNetwork } from '../chains/geth.js';
 import { ConstructError } from '../errors.js';
 import type { ConsensusClientKind } from '../chains/consensus.js';
 import { GETH_THRESHOLDS } from '../chains/alert-thresholds.js';
@@ -45,7 +45,7 @@ export interface GethNodeProps extends BlockchainNodeProps {
   readonly syncMode?: 'snap' | 'full';
   /**
    * `full` prunes old state; `archive` keeps all historical state (several times the disk, so an
-   * archive node must set `storage.size` itself; it indexes every transaction). @default 'full'
+   * archive node must set `storage.size` itself). @default 'full'
    */
   readonly gcMode?: 'full' | 'archive';
   /**
@@ -118,6 +118,8 @@ export class GethNode extends BlockchainNode {
   readonly consensus: ConsensusClient;
   /** The exact geth arguments written into the StatefulSet. */
   readonly args: readonly string[];
+  /** Warnings for the operator (a network past its support window, for example). */
+  readonly warnings: string[] = [];
 
   constructor(scope: Construct, id: string, props: GethNodeProps = {}) {
     super(scope, id, props, 'geth', GETH_IMAGE);
@@ -126,15 +128,13 @@ export class GethNode extends BlockchainNode {
     this.gcMode = props.gcMode ?? 'full';
     this.httpApi = props.httpApi ?? GETH_SAFE_APIS;
     this.maxPeers = props.maxPeers ?? 50;
+    const support = gethNetworkSupportWarning(this.network, new Date());
+    if (support) this.warnings.push(`${id}: ${support}`);
     this.historyTransactions = props.historyTransactions ?? 0;
     this.historyLogs = props.historyLogs ?? 0;
     this.historyChain = props.historyChain ?? 'all';
     for (const [key, v] of [['historyTransactions', this.historyTransactions], ['historyLogs', this.historyLogs]] as const) {
       if (!Number.isSafeInteger(v) || v < 0) throw new ConstructError(`${id}: ${key} must be a whole number of blocks (0 = the whole chain), not ${v}`, { node: id, key });
-    }
-    if (this.gcMode === 'archive' && this.historyTransactions !== 0) {
-      // geth v1.17.5 cmd/utils/flags.go:1874-1879 resets it to 0 for archive nodes, with a warning.
-      throw new ConstructError(`${id}: an archive node indexes every transaction; drop historyTransactions or set it to 0`, { node: id, key: 'historyTransactions' });
     }
     if (this.gcMode === 'archive' && props.storage?.size === undefined && !props.storage?.ephemeral) {
       throw new ConstructError(
@@ -216,7 +216,9 @@ export class GethNode extends BlockchainNode {
       `--metrics.port=${GETH_PORTS.metrics}`,
       `--port=${GETH_PORTS.p2p}`,
       `--maxpeers=${this.maxPeers}`,
-      ...(this.expose.p2pAddress ? [`--nat=extip:${this.expose.p2pAddress}`] : []),
+      // geth's default `--nat=any` probes UPnP and NAT-PMP gateways, which a pod has none of; without
+      // a known address geth advertises what peers report (discovery's endpoint prediction).
+      this.expose.p2pAddress ? `--nat=extip:${this.expose.p2pAddress}` : '--nat=none',
       ...this.extraArgs,
     ];
 

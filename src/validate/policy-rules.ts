@@ -364,7 +364,7 @@ export function minimumStorage(client: ClientKind, network: string, flags: reado
       return gethStorage(network as GethNetwork, {
         gcMode: archive ? 'archive' : 'full',
         historyChain: last('history.chain') === 'postmerge' ? 'postmerge' : 'all',
-        fullTransactionIndex: archive || whole('history.transactions'),
+        fullTransactionIndex: whole('history.transactions'),
         fullLogIndex: whole('history.logs') && !flags.some((f) => f.name === 'history.logs.disable' && f.value !== 'false'),
       }).min;
     }
@@ -709,7 +709,8 @@ const MANAGED_FLAGS: Record<'geth' | 'utxo' | 'consensus', Record<string, string
     'authrpc.addr': 'nodegen (loopback: the consensus client is in the pod)', 'authrpc.port': 'nodegen (the consensus client uses 8551)',
     'authrpc.vhosts': 'nodegen', 'authrpc.jwtsecret': 'nodegen (the JWT is made in the pod)',
     metrics: 'monitoring', 'metrics.addr': 'monitoring', 'metrics.port': 'nodegen (the ServiceMonitor uses 6060)',
-    port: 'nodegen (the P2P Services use 30303)',
+    port: 'nodegen (the P2P Services use 30303)', nat: 'expose.p2pAddress',
+    'history.transactions': 'historyTransactions', 'history.logs': 'historyLogs', 'history.chain': 'historyChain',
   },
   utxo: {
     conf: 'nodegen', datadir: 'the data volume', chain: 'network', testnet: 'network', testnet4: 'network', signet: 'network', regtest: 'network',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GethNode } from '../../src/constructs/geth-node.js';
-import { GETH_REMOVED_FLAGS } from '../../src/chains/geth.js';
+import { GETH_REMOVED_FLAGS, gethNetworkSupportWarning } from '../../src/chains/geth.js';
 import { ConstructError } from '../../src/errors.js';
 import { container, find, render } from './synth-helper.js';
 
@@ -192,12 +192,35 @@ describe('GethNode', () => {
     expect(node({ network: 'hoodi' }).storageSize).toBe('324Gi');
   });
 
-  it('asks an archive node for its size, and refuses a transaction range geth would ignore for it', () => {
+  it('asks an archive node for its size, and refuses an index range that is not a block count', () => {
     const build = (props: ConstructorParameters<typeof GethNode>[2]) => () => geth(props);
     expect(build({ network: 'mainnet', gcMode: 'archive' })).toThrow(/geth: an archive node needs storage.size set explicitly \(at least 3072Gi/);
-    expect(build({ gcMode: 'archive', storage: { size: '1Ti' }, historyTransactions: 100 })).toThrow(/an archive node indexes every transaction/);
     expect(build({ historyLogs: -1 })).toThrow(/historyLogs must be a whole number of blocks/);
-    expect(container(geth({ gcMode: 'archive', storage: { size: '1Ti' } }), 'geth', 'geth').args).toContain('--history.transactions=0');
+    expect(build({ historyTransactions: 1.5 })).toThrow(/historyTransactions must be a whole number of blocks/);
+    // Written explicitly, geth keeps an archive node's transaction range as given (v1.17.10 cmd/utils/flags.go:1776-1786).
+    expect(container(geth({ gcMode: 'archive', storage: { size: '1Ti' }, historyTransactions: 100 }), 'geth', 'geth').args).toContain('--history.transactions=100');
+  });
+
+  it('turns NAT traversal off unless it knows its external address (a pod has no UPnP gateway)', () => {
+    const nat = (o: ReturnType<typeof geth>) => container(o, 'geth', 'geth').args.filter((a: string) => a.startsWith('--nat'));
+    expect(nat(geth())).toEqual(['--nat=none']);
+    expect(nat(geth({ expose: { p2p: 'loadBalancer' } }))).toEqual(['--nat=none']);
+    expect(nat(geth({ expose: { p2p: 'loadBalancer', p2pAddress: '203.0.113.7' } }))).toEqual(['--nat=extip:203.0.113.7']);
+  });
+
+  it('warns about a network past its support window (Sepolia ends 2026-09-30), not about hoodi', () => {
+    const warnings = (network: 'sepolia' | 'hoodi') => {
+      let n: GethNode | undefined;
+      render((chart) => (n = new GethNode(chart, 'geth', { network })));
+      return n!.warnings;
+    };
+    expect(warnings('sepolia')).toEqual([expect.stringMatching(/^geth: sepolia.*2026-09-30/)]);
+    expect(warnings('hoodi')).toEqual([]);
+    // The window itself, at fixed dates.
+    expect(gethNetworkSupportWarning('sepolia', new Date('2026-05-01T00:00:00Z'))).toBeUndefined();
+    expect(gethNetworkSupportWarning('sepolia', new Date('2026-08-01T00:00:00Z'))).toMatch(/ends 2026-09-30 \(in 60 days\)/);
+    expect(gethNetworkSupportWarning('sepolia', new Date('2026-10-01T00:00:00Z'))).toMatch(/past its support window \(ended 2026-09-30\)/);
+    expect(gethNetworkSupportWarning('mainnet', new Date('2030-01-01T00:00:00Z'))).toBeUndefined();
   });
 
   it('advertises its P2P address when exposed with a known address', () => {

@@ -118,6 +118,15 @@ describe('BitcoindNode', () => {
     expect(c.startupProbe.exec.command).toEqual(c.readinessProbe.exec.command);
   });
 
+  it('logs to the console only: printtoconsole with the negated debuglogfile, never a file named "0"', () => {
+    for (const objects of [render((c) => new BitcoindNode(c, 'btc', { network: 'main' })), render((c) => new MonaNode(c, 'btc', { image: MONA_IMAGE }))]) {
+      const conf = Object.entries(find(objects, 'ConfigMap', 'btc-config').data!).find(([k]) => k.endsWith('.conf'))![1];
+      const global = sections(conf)['']!;
+      expect(global).toEqual(expect.arrayContaining(['printtoconsole=1', 'nodebuglogfile=1']));
+      expect(global.filter((l) => l.startsWith('debuglogfile'))).toEqual([]);
+    }
+  });
+
   it('rolls the pods when the conf changes', () => {
     const checksum = (dbcache: number) =>
       find(render((c) => new BitcoindNode(c, 'btc', { dbcache })), 'StatefulSet', 'btc').spec.template.metadata.annotations['nodegen.dev/config-checksum'];
