@@ -8,9 +8,11 @@ export type BitcoinNetwork = 'main' | 'testnet4' | 'signet' | 'regtest' | 'test'
 
 /**
  * The Bitcoin Core project publishes no image; `bitcoin/bitcoin` is the community image built
- * from the release binaries. Pinned to an exact release.
+ * from the release binaries. Pinned to an exact release: 31.1, the newest (doc/release-notes/
+ * release-notes-31.1.md in bitcoin/bitcoin). 31.0 raised the default dbcache to 1024 MiB where 4 GiB
+ * of RAM is detected, which in a container may be the host's: nodegen always writes `dbcache`.
  */
-export const BITCOIND_IMAGE = 'bitcoin/bitcoin:30.2';
+export const BITCOIND_IMAGE = 'bitcoin/bitcoin:31.1';
 
 /*
  * Mainnet sizes: upstream assumes 856 GB of blocks plus 14 GB of chainstate (chainparams.cpp,

@@ -25,7 +25,13 @@ export function gethNetworkSupportWarning(network: GethNetwork, today: Date): st
   return undefined;
 }
 
-export const GETH_IMAGE = 'ethereum/client-go:v1.17.5';
+/*
+ * v1.17.10 is the newest release tag on 2026-12-06 (the Go module proxy lists v1.17.6 to v1.17.10,
+ * v1.17.10 published 2026-10-23; `go list -m -versions github.com/ethereum/go-ethereum`). Its flags
+ * were re-read for this pin: --history.chain/.transactions/.logs and --nat in cmd/utils/flags.go,
+ * the defaults in eth/ethconfig/config.go:58-59.
+ */
+export const GETH_IMAGE = 'ethereum/client-go:v1.17.10';
 
 export const GETH_PORTS = {
   /** HTTP JSON-RPC (`--http.port`). */
@@ -67,7 +73,7 @@ export type GethHistoryChain = 'all' | 'postmerge';
 
 /**
  * geth's own default for the transaction and log indexes: about the last year of blocks
- * (go-ethereum v1.17.5 eth/ethconfig/config.go:58-59, `TransactionHistory`/`LogHistory` 2350000).
+ * (go-ethereum v1.17.5 and v1.17.10 eth/ethconfig/config.go:58-59, `TransactionHistory`/`LogHistory` 2350000).
  * nodegen writes both flags explicitly; 0 indexes the whole chain.
  */
 export const GETH_DEFAULT_INDEX_BLOCKS = 2_350_000;

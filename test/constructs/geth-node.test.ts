@@ -136,7 +136,7 @@ describe('GethNode', () => {
   it('pairs Prysm instead of Lighthouse when asked', () => {
     const objects = geth({ network: 'mainnet', consensus: { client: 'prysm' } });
     const prysm = container(objects, 'geth', 'prysm');
-    expect(prysm.image).toMatch(/^gcr\.io\/prysmaticlabs\/prysm\/beacon-chain:v\d+\.\d+\.\d+$/);
+    expect(prysm.image).toMatch(/^gcr\.io\/offchainlabs\/prysm\/beacon-chain:v\d+\.\d+\.\d+$/);
     expect(prysm.args).toEqual(
       expect.arrayContaining(['--accept-terms-of-use', '--mainnet', '--execution-endpoint=http://127.0.0.1:8551', '--jwt-secret=/jwt/jwt.hex']),
     );
