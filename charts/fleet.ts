@@ -131,6 +131,9 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
           network: node.network ?? networks.geth,
           syncMode: node.syncMode,
           gcMode: node.gcMode,
+          historyTransactions: node.historyTransactions,
+          historyLogs: node.historyLogs,
+          historyChain: node.historyChain,
           httpApi: node.httpApi,
           corsDomains: node.corsDomains,
           maxPeers: node.maxPeers,
@@ -143,6 +146,7 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
             },
           },
         });
+        warnings.push(...geth.warnings);
         built.push(geth);
       } else {
         const utxo = {

@@ -10,7 +10,9 @@ export type ConsensusClientKind = 'lighthouse' | 'prysm';
 
 export const CONSENSUS_IMAGES: Record<ConsensusClientKind, string> = {
   lighthouse: 'sigp/lighthouse:v8.2.2',
-  prysm: 'gcr.io/prysmaticlabs/prysm/beacon-chain:v7.1.8',
+  // Prysm's images moved to gcr.io/offchainlabs/... in v6.0.1 (cmd/beacon-chain/BUILD.bazel, `repository`,
+  // at v7.1.6:78); v7.1.8 is the newest release (OffchainLabs/prysm PR 17252, changelog of 2026-07-27).
+  prysm: 'gcr.io/offchainlabs/prysm/beacon-chain:v7.1.8',
 };
 
 export interface ConsensusPorts {

@@ -3,7 +3,7 @@
  * listed here may appear in an alert expression (tests parse every expression and check), so a
  * client upgrade that renames a metric is caught by re-checking this one file.
  *
- * Pinned versions: geth v1.17.5, Lighthouse v8.2.2, Prysm v7.1.8, bitcoin-prometheus-exporter
+ * Pinned versions: geth v1.17.10 (these names re-checked there), Lighthouse v8.2.2, Prysm v7.1.8, bitcoin-prometheus-exporter
  * v0.7.0, kubelet and kube-state-metrics of Kubernetes 1.3x.
  */
 

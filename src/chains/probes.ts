@@ -1,7 +1,7 @@
 /**
  * Probe scripts, mounted from each node's ConfigMap and run inside the client's own image.
  * They use only what those images ship: the geth image is Alpine (busybox sh, wget, sed, date);
- * bitcoin/bitcoin and the monacoind image are Debian slim (sh, grep, tr, and the daemon's cli).
+ * bitcoin/bitcoin and the monacoind image are Debian slim (sh, grep, sed, tr, date, and the daemon's cli).
  * Tests run them against local stubs that answer like the nodes.
  */
 
@@ -45,18 +45,58 @@ wget -q -O - --header 'Content-Type: application/json' \\
 `;
 
 /**
- * bitcoind / monacoind are ready when initial block download is over. The cli authenticates
- * with the cookie the daemon writes into its datadir, so no password is needed in the pod.
+ * bitcoind / monacoind are ready when initial block download is over, the best block is the best
+ * header (or within MAX_HEADER_LAG of it), the best block is younger than MAX_TIP_AGE_SECONDS and at
+ * least MIN_PEERS peers are connected. `initialblockdownload` alone is not enough: it latches to
+ * false once and never turns true again (Bitcoin Core `m_cached_finished_ibd`; Monacoin v0.20.3
+ * src/validation.cpp:1272-1290), so a node that stalls, falls behind or loses every
+ * peer would stay Ready. The tip's time comes from `getblockheader` of `bestblockhash`, because
+ * Monacoin 0.20's `getblockchaininfo` has no `time` (v0.20.3 src/rpc/blockchain.cpp:1228-1233 writes
+ * `mediantime` only). 0 turns the tip-age or peer check off (regtest). The cli authenticates with
+ * the cookie the daemon writes into its datadir, so no password is needed in the pod.
  */
 export const UTXO_READY_SH = `#!/bin/sh
-# Ready: the daemon answers RPC and initialblockdownload is false (cookie auth, no password).
+# Ready: RPC answers, initial block download is over, the best block is within MAX_HEADER_LAG of the
+# best header, younger than MAX_TIP_AGE_SECONDS (0: unchecked) and at least MIN_PEERS peers are
+# connected (0: unchecked). Cookie auth, no password.
 set -u
-info=$("$CLI" -conf="$CONF" -datadir="$DATADIR" -rpcclienttimeout=10 getblockchaininfo 2>&1) \\
-  || { echo "not ready: $info"; exit 1; }
-case "$(printf '%s' "$info" | tr -d ' \\n')" in
-  *'"initialblockdownload":false'*) exit 0 ;;
+LAG="\${MAX_HEADER_LAG:-2}"
+MAX_AGE="\${MAX_TIP_AGE_SECONDS:-0}"
+PEERS="\${MIN_PEERS:-1}"
+cli() { "$CLI" -conf="$CONF" -datadir="$DATADIR" -rpcclienttimeout=10 "$@"; }
+info=$(cli getblockchaininfo 2>&1) || { echo "not ready: $info"; exit 1; }
+info=$(printf '%s' "$info" | tr -d ' \\n')
+case "$info" in
+  *'"initialblockdownload":false'*) ;;
   *) echo "not ready: initial block download in progress"; exit 1 ;;
 esac
+blocks=$(printf '%s' "$info" | sed -n 's/.*"blocks":\\([0-9]*\\).*/\\1/p')
+headers=$(printf '%s' "$info" | sed -n 's/.*"headers":\\(-\\{0,1\\}[0-9]*\\).*/\\1/p')
+[ -n "$blocks" ] && [ -n "$headers" ] || { echo "not ready: getblockchaininfo has no blocks or headers"; exit 1; }
+if [ $((headers - blocks)) -gt "$LAG" ]; then
+  echo "not ready: best block $blocks is $((headers - blocks)) behind the best header $headers (limit $LAG)"
+  exit 1
+fi
+if [ "$MAX_AGE" -gt 0 ]; then
+  hash=$(printf '%s' "$info" | sed -n 's/.*"bestblockhash":"\\([0-9a-fA-F]*\\)".*/\\1/p')
+  [ -n "$hash" ] || { echo "not ready: getblockchaininfo has no bestblockhash"; exit 1; }
+  header=$(cli getblockheader "$hash" 2>&1) || { echo "not ready: $header"; exit 1; }
+  time=$(printf '%s' "$header" | tr -d ' \\n' | sed -n 's/.*"time":\\([0-9]*\\).*/\\1/p')
+  [ -n "$time" ] || { echo "not ready: best block header has no time"; exit 1; }
+  age=$(( $(date +%s) - time ))
+  if [ "$age" -gt "$MAX_AGE" ]; then
+    echo "not ready: best block $blocks is \${age}s old (limit \${MAX_AGE}s)"
+    exit 1
+  fi
+fi
+if [ "$PEERS" -gt 0 ]; then
+  peers=$(cli getconnectioncount 2>&1) || { echo "not ready: $peers"; exit 1; }
+  if [ "$peers" -lt "$PEERS" ]; then
+    echo "not ready: $peers peer connections (at least $PEERS needed)"
+    exit 1
+  fi
+fi
+exit 0
 `;
 
 /** Alive while the daemon answers RPC, including its warm-up answer while it loads the block index. */

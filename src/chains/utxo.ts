@@ -16,12 +16,27 @@ export interface UtxoNetworkParams {
   readonly subdir: string;
   readonly p2pPort: number;
   readonly rpcPort: number;
-  /** Realistic minimum data volume, unpruned, without txindex (2026). */
+  /**
+   * Realistic minimum data volume, unpruned, without txindex (late 2026): the chain's size plus room
+   * for months of growth below the 85% disk alert.
+   */
   readonly minStorage: string;
-  /** Default size: the minimum plus room for growth. */
+  /** Default size: room for a year's growth and more below the 85% disk alert. */
   readonly defaultStorage: string;
+  /** The minimum with `txindex` (the index of every transaction). */
+  readonly minStorageTxindex: string;
+  /** The default size with `txindex`. */
+  readonly defaultStorageTxindex: string;
   /** Set when the network is deprecated: the warning to print. */
   readonly deprecated?: string;
+  /**
+   * Readiness: the oldest best block a ready node may have, in seconds; 0 turns the check off
+   * (regtest mines only on demand). Generous against the block interval, because block gaps are
+   * random and every replica sees the same gap: past it the node is stalled or cut off.
+   */
+  readonly maxTipAgeSeconds: number;
+  /** Readiness: the fewest peer connections a ready node may have; 0 turns the check off (regtest). */
+  readonly minPeers: number;
   /** How long a first sync may take before the kubelet gives up (startup probe budget). */
   readonly initialSyncMinutes: number;
   /** Whether this is the chain's mainnet. */
@@ -87,6 +102,11 @@ export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
     ['server', true],
     ['listen', true],
     ['printtoconsole', true],
+    // The console is the log (kubectl logs); no debug.log filling the data volume as well. The
+    // negated form: `debuglogfile=0` would name a file "0" (Bitcoin Core src/init/common.cpp
+    // SetLoggingOptions: m_print_to_file = !IsArgNegated("-debuglogfile"); Monacoin v0.20.3
+    // src/init.cpp:855, the `no` prefix in src/util/system.cpp:194-211 InterpretOption).
+    ['nodebuglogfile', true],
     ['disablewallet', true],
     // REST answers without a login, so it would bypass rpcauth and rpcwhitelist: off, and said so.
     ['rest', false],

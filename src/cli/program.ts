@@ -52,7 +52,7 @@ export function buildProgram(io: Io, version: string): Command {
       'after',
       examples([
         'npx nodegen synth --env qa',
-        'npx nodegen synth --env qa --image geth=ethereum/client-go:v1.17.5 --stdout',
+        'npx nodegen synth --env qa --image geth=ethereum/client-go:v1.17.10 --stdout',
         'npx nodegen synth --all',
         'npx nodegen synth --all --check     # the pull-request gate',
         'npx nodegen synth --env qa --stdout | kubectl diff -f -',

@@ -16,8 +16,8 @@ export interface BitcoindNodeProps extends UtxoNodeProps {
 
 /**
  * bitcoind with `bitcoin.conf` in a ConfigMap (network-only keys under the network's section),
- * RPC through `rpcauth` hashes only, readiness from `initialblockdownload` via `bitcoin-cli` with
- * cookie authentication.
+ * RPC through `rpcauth` hashes only, readiness (initial block download over, header lag, tip age,
+ * peers) via `bitcoin-cli` with cookie authentication.
  * @see https://github.com/bitcoin/bitcoin/blob/master/doc/bitcoin-conf.md
  */
 export class BitcoindNode extends UtxoNode {

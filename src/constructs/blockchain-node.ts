@@ -119,7 +119,10 @@ export interface BlockchainNodeProps {
   readonly metricsScraperNamespaces?: readonly string[];
   /** Write a scrape object (ServiceMonitor, PodMonitor or PodMonitoring) for the node. @default - none */
   readonly monitoring?: NodeMonitoringOptions;
-  /** Snapshot the node's volumes on a schedule (replica 0's claims). Ignored for ephemeral storage. @default - none */
+  /**
+   * Snapshot the node's volumes on a schedule (replica 0's claims; for geth the execution volume
+   * only, see {@link GethNode}). Ignored for ephemeral storage. @default - none
+   */
   readonly snapshotSchedule?: NodeSnapshotSchedule;
 }
 
@@ -164,6 +167,8 @@ export interface NodeWorkload {
     readonly storageClass?: string;
     /** VolumeSnapshot the claim is restored from. */
     readonly restoreFrom?: string;
+    /** Whether the snapshot schedule copies this volume. @default true */
+    readonly snapshot?: boolean;
   }>;
   /** Files of the node's ConfigMap (config files and probe scripts). */
   readonly files: Record<string, string>;
@@ -442,8 +447,9 @@ export abstract class BlockchainNode extends Construct {
         namespace: this.namespace,
         environment: this.props.environment,
         node: name,
-        // Replica 0's claims: every replica holds the same chain.
-        claims: this.volumeClaimNames.map((v) => `${v}-${name}-0`),
+        // Replica 0's claims: every replica holds the same chain. Volumes that rebuild faster than
+        // they restore (a beacon node's) opt out.
+        claims: w.dataVolumes.filter((v) => v.snapshot ?? true).map((v) => `${v.name}-${name}-0`),
       });
     }
   }

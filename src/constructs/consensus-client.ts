@@ -45,7 +45,8 @@ export interface ConsensusClientProps {
 
 /** Name of the beacon data volume (and its claim template). */
 export const BEACON_VOLUME = 'beacon-data';
-const BEACON_DATA = '/beacon';
+/** Where the beacon volume is mounted: the client's `--datadir`. */
+export const BEACON_DATA = '/beacon';
 
 /** Builds the consensus client's container; {@link GethNode} adds it to its pod. */
 export class ConsensusClient extends Construct {

@@ -1,6 +1,6 @@
 /**
- * Scheduled VolumeSnapshots of one node's volumes: a CronJob that snapshots each claim, waits
- * until the snapshot is ready, then deletes all but the newest N of that claim's scheduled
+ * Scheduled VolumeSnapshots of one node's volumes: a CronJob that snapshots every claim at once,
+ * waits until the snapshots are ready, then deletes all but the newest N of each claim's scheduled
  * snapshots; and a ServiceAccount whose Role allows exactly that and nothing more.
  *
  * The snapshots are crash-consistent (the disk as if the power had been cut): the node keeps
@@ -37,11 +37,15 @@ const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+)
 /**
  * The job's script (bash, from the kubectl image). Inputs come from the environment: NAMESPACE
  * (downward API), NODE, CLAIMS (space-separated), KEEP, CLASS (may be empty), READY_TIMEOUT
- * (seconds). It polls with `get` because the Role grants no `watch`; it prunes a claim only
- * after that claim's new snapshot is ready, so a failing snapshot never costs an older good one.
+ * (seconds). It first creates every claim's snapshot, all with one time stamp, so the volumes of a
+ * node are copied at (nearly) the same moment and the storage backend cuts them concurrently; then
+ * it polls them together (with `get`: the Role grants no `watch`) for up to READY_TIMEOUT. It prunes
+ * a claim only after that claim's new snapshot is ready, so a failing snapshot never costs an older
+ * good one; one claim's failure neither stops the others nor their pruning, and fails the job.
  */
 export const SNAPSHOT_SCRIPT = `set -euo pipefail
 stamp=$(date -u +%Y%m%d-%H%M%S)
+pending=()
 for claim in $CLAIMS; do
   name="$claim-$stamp"
   echo "creating VolumeSnapshot $name of PersistentVolumeClaim $claim"
@@ -52,17 +56,10 @@ for claim in $CLAIMS; do
     printf 'spec:\\n  source:\\n    persistentVolumeClaimName: %s\\n' "$claim"
     if [ -n "$CLASS" ]; then printf '  volumeSnapshotClassName: %s\\n' "$CLASS"; fi
   } | kubectl create -f -
-  waited=0
-  until [ "$(kubectl -n "$NAMESPACE" get volumesnapshot "$name" -o jsonpath='{.status.readyToUse}')" = true ]; do
-    error=$(kubectl -n "$NAMESPACE" get volumesnapshot "$name" -o jsonpath='{.status.error.message}')
-    if [ -n "$error" ] || [ "$waited" -ge "$READY_TIMEOUT" ]; then
-      echo "VolumeSnapshot $name is not ready after \${waited}s: \${error:-timed out}; older snapshots are kept" >&2
-      exit 1
-    fi
-    sleep 30
-    waited=$((waited + 30))
-  done
-  echo "VolumeSnapshot $name is ready after \${waited}s"
+  pending+=("$claim")
+done
+prune() {
+  local claim=$1 snapshots excess i
   mapfile -t snapshots < <(kubectl -n "$NAMESPACE" get volumesnapshots \\
     -l "${SNAPSHOT_CLAIM_LABEL}=$claim,${SNAPSHOT_KEEP_LABEL}!=true" \\
     --sort-by=.metadata.creationTimestamp -o name)
@@ -70,8 +67,38 @@ for claim in $CLAIMS; do
   for ((i = 0; i < excess; i++)); do
     kubectl -n "$NAMESPACE" delete "\${snapshots[$i]}" --wait=false
   done
+}
+failed=0
+waited=0
+while :; do
+  still=()
+  for claim in "\${pending[@]}"; do
+    name="$claim-$stamp"
+    if [ "$(kubectl -n "$NAMESPACE" get volumesnapshot "$name" -o jsonpath='{.status.readyToUse}')" = true ]; then
+      echo "VolumeSnapshot $name is ready after \${waited}s"
+      prune "$claim"
+      continue
+    fi
+    error=$(kubectl -n "$NAMESPACE" get volumesnapshot "$name" -o jsonpath='{.status.error.message}')
+    if [ -n "$error" ] || [ "$waited" -ge "$READY_TIMEOUT" ]; then
+      echo "VolumeSnapshot $name is not ready after \${waited}s: \${error:-timed out}; older snapshots of $claim are kept" >&2
+      failed=1
+      continue
+    fi
+    still+=("$claim")
+  done
+  [ "\${#still[@]}" -gt 0 ] || break
+  pending=("\${still[@]}")
+  sleep 30
+  waited=$((waited + 30))
 done
+exit "$failed"
 `;
+
+/** The job's deadline: the shared wait, half an hour of slack, and 5 minutes per claim. */
+export function snapshotJobDeadlineSeconds(readyTimeoutSeconds: number, claims: number): number {
+  return readyTimeoutSeconds + 1800 + 300 * claims;
+}
 
 export interface SnapshotScheduleProps {
   /** Namespace of every object. @default - none (the kubectl context's namespace) */
@@ -90,7 +117,10 @@ export interface SnapshotScheduleProps {
   readonly keep?: number;
   /** VolumeSnapshotClass of the snapshots. @default - none (the CSI driver's default class) */
   readonly volumeSnapshotClass?: string;
-  /** How long to wait for a snapshot to become ready. A first snapshot of a large disk takes long. @default 18000 (5 h) */
+  /**
+   * How long to wait for the snapshots to become ready; the claims' snapshots are cut concurrently,
+   * so this bounds the whole wait. A first snapshot of a large disk takes long. @default 18000 (5 h)
+   */
   readonly readyTimeoutSeconds?: number;
   /** @default KUBECTL_IMAGE */
   readonly image?: string;
@@ -155,7 +185,8 @@ export class SnapshotSchedule extends Construct {
           spec: {
             // A failed run is not retried: it would snapshot again; the next scheduled run will.
             backoffLimit: 0,
-            activeDeadlineSeconds: readyTimeout + 1800,
+            // The wait is shared by all claims; each claim adds a create, polls and its pruning.
+            activeDeadlineSeconds: snapshotJobDeadlineSeconds(readyTimeout, props.claims.length),
             ttlSecondsAfterFinished: 7 * 24 * 3600,
             template: {
               metadata: { labels },

@@ -69,6 +69,8 @@ export interface UtxoDaemon {
 }
 
 const DATA = '/data';
+/** Readiness: how many blocks the best block may trail the best header (a block in flight). */
+export const UTXO_MAX_HEADER_LAG = 2;
 
 /** Base of {@link BitcoindNode} and {@link MonaNode}. */
 export abstract class UtxoNode extends BlockchainNode {
@@ -127,7 +129,7 @@ export abstract class UtxoNode extends BlockchainNode {
       if (!DAEMON_ARG.test(a)) throw new ConstructError(`${id}: extra argument "${a}" must be "-name" or "-name=value" (${d.daemon} refuses bare tokens such as "-rpcthreads 4")`, { node: id, key: 'extraArgs' });
     }
     if (d.params.deprecated) this.warnings.push(`${id}: ${d.params.deprecated}`);
-    this.storageSize = this.resolveSize('storage.size', props.storage?.size, d.params.defaultStorage);
+    this.storageSize = this.resolveSize('storage.size', props.storage?.size, txindex ? d.params.defaultStorageTxindex : d.params.defaultStorage);
 
     this.conf = renderUtxoConf(
       utxoConf(d.params, {
@@ -189,6 +191,10 @@ export abstract class UtxoNode extends BlockchainNode {
             { name: 'CLI', value: d.cli },
             { name: 'CONF', value: conf },
             { name: 'DATADIR', value: DATA },
+            // Readiness beyond the latching initialblockdownload: header lag, tip age, peers.
+            { name: 'MAX_HEADER_LAG', value: String(UTXO_MAX_HEADER_LAG) },
+            { name: 'MAX_TIP_AGE_SECONDS', value: String(d.params.maxTipAgeSeconds) },
+            { name: 'MIN_PEERS', value: String(d.params.minPeers) },
           ],
           ports: BlockchainNode.containerPorts(ports),
           resources: toK8sResources(id, props.resources ?? d.defaultResources),
@@ -198,7 +204,8 @@ export abstract class UtxoNode extends BlockchainNode {
             { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
             { name: 'tmp', mountPath: '/tmp' },
           ],
-          // Initial block download may take days: liveness and readiness wait until it is done.
+          // Initial block download may take days: liveness and readiness wait until it is done. The
+          // same script then keeps readiness honest: stalled tip, header lag or no peers = not ready.
           startupProbe: { ...probe('ready.sh'), periodSeconds: 60, timeoutSeconds: 15, failureThreshold: d.params.initialSyncMinutes },
           readinessProbe: { ...probe('ready.sh'), periodSeconds: 30, timeoutSeconds: 15, failureThreshold: 3 },
           // Alive while RPC answers, warm-up included: a node that is catching up is never killed.

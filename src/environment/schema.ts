@@ -187,6 +187,12 @@ export const gethNodeSchema = z.strictObject({
   version: clientVersion.optional(),
   syncMode: z.enum(['snap', 'full']).optional(),
   gcMode: z.enum(['full', 'archive']).optional(),
+  /** Blocks whose transactions are indexed (0 = the whole chain). @default 0 */
+  historyTransactions: z.number().int().min(0).optional(),
+  /** Blocks whose logs are indexed (0 = the whole chain). @default 0 */
+  historyLogs: z.number().int().min(0).optional(),
+  /** Chain history kept: `all` or `postmerge`. @default 'all' */
+  historyChain: z.enum(['all', 'postmerge']).optional(),
   httpApi: z.array(z.enum(GETH_HTTP_APIS)).optional(),
   corsDomains: z.array(z.string()).optional(),
   maxPeers: z.number().int().min(0).max(1000).optional(),

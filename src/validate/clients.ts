@@ -233,6 +233,14 @@ export function dataDirOf(t: PodTemplate, c: ContainerView, find: Lookup): strin
 }
 
 /** The prune target in MiB of a bitcoind/monacoind container (0 when unpruned). */
+/** Whether a bitcoind/monacoind container builds the full transaction index (`txindex`), from its args or conf file. */
+export function txindexOf(t: PodTemplate, c: ContainerView, find: Lookup): boolean {
+  const fromArgs = containerFlags(c).filter((f) => f.name === 'txindex').pop();
+  const conf = utxoConf(t, c, find);
+  const v = fromArgs ? (fromArgs.value ?? '1') : conf ? confValues(conf.text).global.get('txindex') : undefined;
+  return v !== undefined && v !== '0' && v !== 'false';
+}
+
 export function pruneOf(t: PodTemplate, c: ContainerView, find: Lookup): number {
   const fromArgs = containerFlags(c).filter((f) => f.name === 'prune').pop()?.value;
   const conf = utxoConf(t, c, find);

@@ -4,13 +4,13 @@
  * Each rule is one small function; an environment may waive a policy rule for one node, with a
  * reason (`waivers:` in the environment file). The catalogue is in rules.ts.
  */
-import { GETH_MIN_STORAGE, GETH_UNSAFE_APIS, type GethNetwork } from '../chains/geth.js';
+import { GETH_UNSAFE_APIS, gethStorage, type GethNetwork } from '../chains/geth.js';
 import { CONSENSUS_MIN_STORAGE } from '../chains/consensus.js';
 import { BITCOIN_NETWORKS, type BitcoinNetwork } from '../chains/bitcoin.js';
 import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
 import { COOKIE_USER, DANGEROUS_METHODS, READ_AND_BROADCAST_METHODS } from '../chains/rpc-methods.js';
 import { forksMissed, newestKnown, requiredVersion, versionOfImage, type ForkClient } from '../chains/forks.js';
-import { clientOf, containerFlags, utxoConf, dataDirOf, networkOf, pruneOf, type ClientKind, type Flag } from './clients.js';
+import { clientOf, containerFlags, utxoConf, dataDirOf, networkOf, pruneOf, txindexOf, type ClientKind, type Flag } from './clients.js';
 import { CLUSTER_SCOPED_KINDS, asArr, asObj, asStr, asStrs, get, joinPath, strings, stringsWhere, type ContainerView, type PodTemplate } from './objects.js';
 import { formatBytes, parseQuantity } from './quantity.js';
 import { at, type Lookup, type ObjectEntry, type Rule, type SpecContext } from './rule.js';
@@ -355,20 +355,41 @@ export const resourcesRule: Rule = {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The realistic minimum volume for a client on a network, or undefined when nodegen has no figure. */
-export function minimumStorage(client: ClientKind, network: string): string | undefined {
+/**
+ * The realistic minimum volume for a client on a network, or undefined when nodegen has no figure.
+ * For geth it follows the history the flags keep (gc mode, chain history, index ranges; geth's own
+ * defaults where a flag is absent), for bitcoind and monacoind `txindex`.
+ */
+export function minimumStorage(client: ClientKind, network: string, flags: readonly Flag[] = [], txindex = false): string | undefined {
+  const last = (name: string) => flags.filter((f) => f.name === name).pop()?.value;
   switch (client) {
-    case 'geth':
-      return GETH_MIN_STORAGE[network as GethNetwork];
+    case 'geth': {
+      if (!(network in GETH_STORAGE_NETWORKS)) return undefined;
+      const archive = last('gcmode') === 'archive';
+      // Absent: geth's default of 2,350,000 blocks, not the whole chain.
+      const whole = (name: string) => last(name) === '0';
+      return gethStorage(network as GethNetwork, {
+        gcMode: archive ? 'archive' : 'full',
+        historyChain: last('history.chain') === 'postmerge' ? 'postmerge' : 'all',
+        fullTransactionIndex: whole('history.transactions'),
+        fullLogIndex: whole('history.logs') && !flags.some((f) => f.name === 'history.logs.disable' && f.value !== 'false'),
+      }).min;
+    }
     case 'lighthouse':
     case 'prysm':
       return CONSENSUS_MIN_STORAGE[network as GethNetwork];
-    case 'bitcoind':
-      return BITCOIN_NETWORKS[network as BitcoinNetwork]?.minStorage;
-    case 'monacoind':
-      return MONACOIN_NETWORKS[network as MonacoinNetwork]?.minStorage;
+    case 'bitcoind': {
+      const p = BITCOIN_NETWORKS[network as BitcoinNetwork];
+      return p && (txindex ? p.minStorageTxindex : p.minStorage);
+    }
+    case 'monacoind': {
+      const p = MONACOIN_NETWORKS[network as MonacoinNetwork];
+      return p && (txindex ? p.minStorageTxindex : p.minStorage);
+    }
   }
 }
+
+const GETH_STORAGE_NETWORKS: Record<GethNetwork, true> = { mainnet: true, sepolia: true, hoodi: true };
 
 /** The mount holding a path: the one with the longest mount path that contains it. */
 function mountFor(c: ContainerView, path: string): { readonly name: string; readonly mountPath: string } | undefined {
@@ -406,7 +427,8 @@ export const storageRule: Rule = {
   explain:
     'A volume smaller than the chain fills up mid-sync and the node stops; an emptyDir loses days of sync on every ' +
     'restart. Each client\'s data directory must be on a persistent volume at least the realistic minimum for its chain and ' +
-    'network (GETH_MIN_STORAGE, CONSENSUS_MIN_STORAGE, and minStorage in src/chains/bitcoin.ts and monacoin.ts); only a ' +
+    'network and the history it keeps (gethStorage and CONSENSUS_MIN_STORAGE, and minStorage/minStorageTxindex in ' +
+    'src/chains/bitcoin.ts and monacoin.ts); only a ' +
     'sandbox may use `storage.ephemeral`. Pruned bitcoind/monacoind nodes are not held to the unpruned minimum.',
   waivable: true,
   check(ctx, report) {
@@ -433,7 +455,7 @@ export const storageRule: Rule = {
         const network = networkOf(t, c, ctx.find);
         if (!network) continue;
         if ((client === 'bitcoind' || client === 'monacoind') && pruneOf(t, c, ctx.find) > 1) continue;
-        const min = minimumStorage(client, network.network);
+        const min = minimumStorage(client, network.network, containerFlags(c), txindexOf(t, c, ctx.find));
         const have = parseQuantity(vol.size);
         const need = min === undefined ? undefined : parseQuantity(min);
         if (have === undefined || need === undefined || have >= need) continue;
@@ -694,7 +716,8 @@ const MANAGED_FLAGS: Record<'geth' | 'utxo' | 'consensus', Record<string, string
     'authrpc.addr': 'nodegen (loopback: the consensus client is in the pod)', 'authrpc.port': 'nodegen (the consensus client uses 8551)',
     'authrpc.vhosts': 'nodegen', 'authrpc.jwtsecret': 'nodegen (the JWT is made in the pod)',
     metrics: 'monitoring', 'metrics.addr': 'monitoring', 'metrics.port': 'nodegen (the ServiceMonitor uses 6060)',
-    port: 'nodegen (the P2P Services use 30303)',
+    port: 'nodegen (the P2P Services use 30303)', nat: 'expose.p2pAddress',
+    'history.transactions': 'historyTransactions', 'history.logs': 'historyLogs', 'history.chain': 'historyChain',
   },
   utxo: {
     conf: 'nodegen', datadir: 'the data volume', chain: 'network', testnet: 'network', testnet4: 'network', signet: 'network', regtest: 'network',

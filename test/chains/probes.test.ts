@@ -334,14 +334,16 @@ describe('bitcoind / monacoind probes', () => {
     readonly exit: number;
   }
 
+  const BEST = '9f4c5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c';
+
   /** `getblockchaininfo` as bitcoin-cli / monacoin-cli 0.20 print it: 2-space pretty JSON. */
-  function blockchainInfo(ibd: boolean): string {
+  function blockchainInfo(ibd: boolean, chain: { blocks?: number; headers?: number } = {}): string {
     return `${JSON.stringify(
       {
         chain: 'test',
-        blocks: ibd ? 120_000 : 2_345_678,
-        headers: 2_345_678,
-        bestblockhash: '9f4c5b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c',
+        blocks: chain.blocks ?? (ibd ? 120_000 : 2_345_678),
+        headers: chain.headers ?? 2_345_678,
+        bestblockhash: BEST,
         difficulty: 0.001953125,
         mediantime: 1_700_000_000,
         verificationprogress: ibd ? 0.0512 : 0.9999993,
@@ -351,6 +353,30 @@ describe('bitcoind / monacoind probes', () => {
         pruned: false,
         softforks: { bip34: { type: 'buried', active: true, height: 1 } },
         warnings: '',
+      },
+      null,
+      2,
+    )}\n`;
+  }
+
+  /** `getblockheader <hash>` as the cli prints it; `time` is the block's, `mediantime` an hour older. */
+  function blockHeader(time: number): string {
+    return `${JSON.stringify(
+      {
+        hash: BEST,
+        confirmations: 1,
+        height: 2_345_678,
+        version: 536_870_912,
+        versionHex: '20000000',
+        merkleroot: '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b',
+        time,
+        mediantime: time - 3600,
+        nonce: 2_083_236_893,
+        bits: '1d00ffff',
+        difficulty: 1,
+        chainwork: '0000000000000000000000000000000000000000000000000000a1b2c3d4e5f6',
+        nTx: 12,
+        previousblockhash: '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f',
       },
       null,
       2,
@@ -381,7 +407,9 @@ describe('bitcoind / monacoind probes', () => {
         '#!/bin/sh',
         'd=$(dirname "$0")',
         'printf \'%s\\n\' "$@" > "$d/args"',
-        'for cmd in "$@"; do :; done',
+        // The RPC command is the first argument that is not an option (getblockheader takes a hash).
+        'for a in "$@"; do case "$a" in -*) ;; *) cmd=$a; break ;; esac; done',
+        'printf \'%s\\n\' "$*" >> "$d/calls"',
         'if [ ! -f "$d/$cmd.exit" ]; then echo "error code: -32601" >&2; echo "error message:" >&2; echo "Method not found" >&2; exit 1; fi',
         'cat "$d/$cmd.out"',
         'cat "$d/$cmd.err" >&2',
@@ -394,21 +422,82 @@ describe('bitcoind / monacoind probes', () => {
   }
 
   const args = () => readFileSync(join(dir, 'args'), 'utf8').trimEnd().split('\n');
+  /** The RPC calls made, in order, each without the cli's options. */
+  const calls = () => readFileSync(join(dir, 'calls'), 'utf8').trimEnd().split('\n').map((l) => l.split(' ').filter((w) => !w.startsWith('-')).join(' '));
   const env = (cli: string) => ({ CLI: cli, CONF, DATADIR });
+  /** What the pods of a mainnet node set (bitcoind main: 2 h, at least one peer, two blocks of lag). */
+  const mainnetEnv = (cli: string) => ({ ...env(cli), MAX_HEADER_LAG: '2', MAX_TIP_AGE_SECONDS: '7200', MIN_PEERS: '1' });
+  /** A synced, connected node: the fake cli's replies; each test replaces one. */
+  const healthy = (over: Partial<Record<string, Reply>> = {}): Record<string, Reply> => ({
+    getblockchaininfo: { stdout: blockchainInfo(false), exit: 0 },
+    getblockheader: { stdout: blockHeader(now() - 300), exit: 0 },
+    getconnectioncount: { stdout: '8\n', exit: 0 },
+    ...over,
+  }) as Record<string, Reply>;
 
-  it('calls the cli with the conf file, the datadir and getblockchaininfo', async () => {
-    const cli = fakeCli({ getblockchaininfo: { stdout: blockchainInfo(false), exit: 0 } });
-    await runProbe('sh', UTXO_READY_SH, env(cli));
+  it('calls the cli with the conf file and the datadir: getblockchaininfo, the best block\'s header, the peer count', async () => {
+    const cli = fakeCli(healthy());
+    const r = await runProbe('sh', UTXO_READY_SH, mainnetEnv(cli));
+    expect(r).toMatchObject({ code: 0 });
     const a = args();
     expect(a).toContain(`-conf=${CONF}`);
     expect(a).toContain(`-datadir=${DATADIR}`);
-    expect(a.at(-1)).toBe('getblockchaininfo');
+    expect(calls()).toEqual(['getblockchaininfo', `getblockheader ${BEST}`, 'getconnectioncount']);
   });
 
-  it('reports ready when initial block download is over', async () => {
-    const cli = fakeCli({ getblockchaininfo: { stdout: blockchainInfo(false), exit: 0 } });
-    const r = await runProbe('sh', UTXO_READY_SH, env(cli));
-    expect(r).toMatchObject({ code: 0 });
+  it('reports ready when initial block download is over, the tip is recent and peers are connected', async () => {
+    const cli = fakeCli(healthy());
+    expect((await runProbe('sh', UTXO_READY_SH, mainnetEnv(cli))).code).toBe(0);
+  });
+
+  it('reports not ready when the tip has stalled (older than MAX_TIP_AGE_SECONDS), though IBD is latched false', async () => {
+    const cli = fakeCli(healthy({ getblockheader: { stdout: blockHeader(now() - 3 * 3600), exit: 0 } }));
+    const r = await runProbe('sh', UTXO_READY_SH, mainnetEnv(cli));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/not ready: best block 2345678 is \d+s old \(limit 7200s\)/);
+  });
+
+  it('reads the block\'s own time, not its median time (an hour older)', async () => {
+    // time is 100 minutes old (ready under 2 h); mediantime would be 160 minutes (not ready).
+    const cli = fakeCli(healthy({ getblockheader: { stdout: blockHeader(now() - 6000), exit: 0 } }));
+    expect((await runProbe('sh', UTXO_READY_SH, mainnetEnv(cli))).code).toBe(0);
+  });
+
+  it('reports not ready when the best block trails the best header by more than MAX_HEADER_LAG', async () => {
+    const cli = fakeCli(healthy({ getblockchaininfo: { stdout: blockchainInfo(false, { blocks: 2_345_600, headers: 2_345_678 }), exit: 0 } }));
+    const r = await runProbe('sh', UTXO_READY_SH, mainnetEnv(cli));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('not ready: best block 2345600 is 78 behind the best header 2345678 (limit 2)');
+  });
+
+  it('reports ready with a lag of exactly MAX_HEADER_LAG (a block in flight), not with one more', async () => {
+    const at = (blocks: number) => fakeCli(healthy({ getblockchaininfo: { stdout: blockchainInfo(false, { blocks, headers: 2_345_678 }), exit: 0 } }));
+    expect((await runProbe('sh', UTXO_READY_SH, mainnetEnv(at(2_345_676)))).code).toBe(0);
+    expect((await runProbe('sh', UTXO_READY_SH, mainnetEnv(at(2_345_675)))).code).toBe(1);
+  });
+
+  it('reports not ready with zero peers', async () => {
+    const cli = fakeCli(healthy({ getconnectioncount: { stdout: '0\n', exit: 0 } }));
+    const r = await runProbe('sh', UTXO_READY_SH, mainnetEnv(cli));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('not ready: 0 peer connections (at least 1 needed)');
+  });
+
+  it('reports not ready, with the cli\'s words, when the header or the peer count cannot be read', async () => {
+    const broken: Reply = { stderr: 'error code: -5\nerror message:\nBlock not found\n', exit: 5 };
+    const r1 = await runProbe('sh', UTXO_READY_SH, mainnetEnv(fakeCli(healthy({ getblockheader: broken }))));
+    expect(r1.code).toBe(1);
+    expect(r1.stdout).toContain('Block not found');
+    const r2 = await runProbe('sh', UTXO_READY_SH, mainnetEnv(fakeCli(healthy({ getconnectioncount: NO_SERVER }))));
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toContain('not ready: error: Could not connect to the server');
+  });
+
+  it('skips the tip-age and peer checks when they are 0 (regtest): an old tip and no peers are ready', async () => {
+    const cli = fakeCli(healthy({ getblockheader: { stdout: blockHeader(now() - 30 * 86_400), exit: 0 }, getconnectioncount: { stdout: '0\n', exit: 0 } }));
+    const r = await runProbe('sh', UTXO_READY_SH, { ...env(cli), MAX_TIP_AGE_SECONDS: '0', MIN_PEERS: '0' });
+    expect(r.code).toBe(0);
+    expect(calls()).toEqual(['getblockchaininfo']);
   });
 
   it('reports not ready during initial block download', async () => {

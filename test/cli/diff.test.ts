@@ -29,7 +29,7 @@ describe('nodegen diff', () => {
     expect(result.identical).toBe(false);
     expect(result.objects.map((o) => [o.env, o.object, o.change])).toEqual([['qa', 'StatefulSet/bitcoind', 'changed']]);
     const patch = result.objects[0]!.patch;
-    expect(patch.split('\n').filter((l) => /^[+-][^+-]/.test(l))).toEqual(['-          image: bitcoin/bitcoin:30.2', '+          image: bitcoin/bitcoin:31.0']);
+    expect(patch.split('\n').filter((l) => /^[+-][^+-]/.test(l))).toEqual(['-          image: bitcoin/bitcoin:31.1', '+          image: bitcoin/bitcoin:31.0']);
     expect(result.summary.find((s) => s.env === 'qa')).toEqual({ env: 'qa', added: 0, changed: 1, removed: 0 });
     const r = await cli(root, 'diff', '--env', 'qa');
     expect(r.code).toBe(1);

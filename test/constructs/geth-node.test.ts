@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GethNode } from '../../src/constructs/geth-node.js';
-import { GETH_REMOVED_FLAGS } from '../../src/chains/geth.js';
+import { GETH_REMOVED_FLAGS, gethNetworkSupportWarning } from '../../src/chains/geth.js';
 import { ConstructError } from '../../src/errors.js';
 import { container, find, render } from './synth-helper.js';
 
@@ -101,10 +101,42 @@ describe('GethNode', () => {
     for (const file of Object.values(find(objects, 'ConfigMap', 'geth-config').data!)) expect(file).not.toMatch(/^(0x)?[0-9a-f]{64}$/m);
   });
 
+  it('resets the P2P identity of each restored volume on its first start, with the pod\'s own name as marker', () => {
+    const objects = geth({ replicas: 3, storage: { restoreFrom: 'geth-snap' }, consensus: { storage: { restoreFrom: 'beacon-snap' } } });
+    const pod = find(objects, 'StatefulSet', 'geth').spec.template.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['jwt-secret', 'identity-data', 'identity-beacon-data']);
+    const [, execution, beacon] = pod.initContainers;
+    expect(execution.command).toEqual(['/nodegen/config/reset-identity.sh', '/data', 'geth/nodekey']);
+    expect(beacon.command).toEqual(['/nodegen/config/reset-identity.sh', '/beacon', 'beacon/network/key', 'beacon/network/enr.dat']);
+    // The geth container mounts the data volume at /data and Lighthouse the beacon volume at /beacon.
+    expect(container(objects, 'geth', 'geth').volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(container(objects, 'geth', 'lighthouse').volumeMounts).toContainEqual({ name: 'beacon-data', mountPath: '/beacon' });
+    expect(execution.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(beacon.volumeMounts).toContainEqual({ name: 'beacon-data', mountPath: '/beacon' });
+    for (const c of [execution, beacon]) {
+      expect(c.env).toEqual([
+        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      ]);
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+    }
+    expect(find(objects, 'ConfigMap', 'geth-config').data!['reset-identity.sh']).toContain('.nodegen-identity');
+  });
+
+  it('resets only the restored volume, with the paired client\'s key file, and nothing without restoreFrom', () => {
+    const names = (o: ReturnType<typeof geth>) => find(o, 'StatefulSet', 'geth').spec.template.spec.initContainers.map((c: any) => c.name);
+    const prysm = geth({ consensus: { client: 'prysm', storage: { restoreFrom: 'beacon-snap' } } });
+    expect(names(prysm)).toEqual(['jwt-secret', 'identity-beacon-data']);
+    expect(find(prysm, 'StatefulSet', 'geth').spec.template.spec.initContainers[1].command).toEqual(['/nodegen/config/reset-identity.sh', '/beacon', 'network-keys']);
+    const plain = geth();
+    expect(names(plain)).toEqual(['jwt-secret']);
+    expect(find(plain, 'ConfigMap', 'geth-config').data!['reset-identity.sh']).toBeUndefined();
+  });
+
   it('pairs Prysm instead of Lighthouse when asked', () => {
     const objects = geth({ network: 'mainnet', consensus: { client: 'prysm' } });
     const prysm = container(objects, 'geth', 'prysm');
-    expect(prysm.image).toMatch(/^gcr\.io\/prysmaticlabs\/prysm\/beacon-chain:v\d+\.\d+\.\d+$/);
+    expect(prysm.image).toMatch(/^gcr\.io\/offchainlabs\/prysm\/beacon-chain:v\d+\.\d+\.\d+$/);
     expect(prysm.args).toEqual(
       expect.arrayContaining(['--accept-terms-of-use', '--mainnet', '--execution-endpoint=http://127.0.0.1:8551', '--jwt-secret=/jwt/jwt.hex']),
     );
@@ -118,6 +150,9 @@ describe('GethNode', () => {
       image: 'ethereum/client-go:v1.17.4',
       syncMode: 'full',
       gcMode: 'archive',
+      storage: { size: '3Ti' },
+      historyLogs: 1_000_000,
+      historyChain: 'postmerge',
       httpApi: ['eth', 'net'],
       corsDomains: ['https://app.example.com'],
       maxPeers: 25,
@@ -132,11 +167,60 @@ describe('GethNode', () => {
     expect(c.args).toEqual(
       expect.arrayContaining(['--syncmode=full', '--gcmode=archive', '--http.api=eth,net', '--http.corsdomain=https://app.example.com', '--maxpeers=25']),
     );
+    expect(c.args).toEqual(expect.arrayContaining(['--history.chain=postmerge', '--history.transactions=0', '--history.logs=1000000']));
+    expect(set.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('3Ti');
     expect(c.args[c.args.length - 1]).toBe('--cache=8192');
     expect(c.resources).toEqual({ requests: { cpu: '3', memory: '10Gi' }, limits: { cpu: '6', memory: '20Gi' } });
     const lh = container(objects, 'geth', 'lighthouse');
     expect(lh.image).toBe('sigp/lighthouse:v8.2.1');
     expect(lh.args).toContain('--checkpoint-sync-url=https://beacon.internal');
+  });
+
+  it('indexes every transaction and log and keeps all chain history by default, sized for it', () => {
+    const node = (props: ConstructorParameters<typeof GethNode>[2]) => {
+      let n: GethNode | undefined;
+      render((chart) => (n = new GethNode(chart, 'geth', props)));
+      return n!;
+    };
+    const mainnet = node({ network: 'mainnet' });
+    // geth's own default would index only the last 2,350,000 blocks: nodegen always says what it wants.
+    expect(mainnet.args).toEqual(expect.arrayContaining(['--history.chain=all', '--history.transactions=0', '--history.logs=0']));
+    expect(mainnet.storageSize).toBe('2304Gi');
+    // geth's default one-year indexes need less; dropping pre-merge history less again.
+    expect(node({ network: 'mainnet', historyTransactions: 2_350_000, historyLogs: 2_350_000 }).storageSize).toBe('2112Gi');
+    expect(node({ network: 'mainnet', historyChain: 'postmerge' }).storageSize).toBe('1954Gi');
+    expect(node({ network: 'hoodi' }).storageSize).toBe('324Gi');
+  });
+
+  it('asks an archive node for its size, and refuses an index range that is not a block count', () => {
+    const build = (props: ConstructorParameters<typeof GethNode>[2]) => () => geth(props);
+    expect(build({ network: 'mainnet', gcMode: 'archive' })).toThrow(/geth: an archive node needs storage.size set explicitly \(at least 3072Gi/);
+    expect(build({ historyLogs: -1 })).toThrow(/historyLogs must be a whole number of blocks/);
+    expect(build({ historyTransactions: 1.5 })).toThrow(/historyTransactions must be a whole number of blocks/);
+    // Written explicitly, geth keeps an archive node's transaction range as given (v1.17.10 cmd/utils/flags.go:1776-1786).
+    expect(container(geth({ gcMode: 'archive', storage: { size: '1Ti' }, historyTransactions: 100 }), 'geth', 'geth').args).toContain('--history.transactions=100');
+  });
+
+  it('turns NAT traversal off unless it knows its external address (a pod has no UPnP gateway)', () => {
+    const nat = (o: ReturnType<typeof geth>) => container(o, 'geth', 'geth').args.filter((a: string) => a.startsWith('--nat'));
+    expect(nat(geth())).toEqual(['--nat=none']);
+    expect(nat(geth({ expose: { p2p: 'loadBalancer' } }))).toEqual(['--nat=none']);
+    expect(nat(geth({ expose: { p2p: 'loadBalancer', p2pAddress: '203.0.113.7' } }))).toEqual(['--nat=extip:203.0.113.7']);
+  });
+
+  it('warns about a network past its support window (Sepolia ends 2026-09-30), not about hoodi', () => {
+    const warnings = (network: 'sepolia' | 'hoodi') => {
+      let n: GethNode | undefined;
+      render((chart) => (n = new GethNode(chart, 'geth', { network })));
+      return n!.warnings;
+    };
+    expect(warnings('sepolia')).toEqual([expect.stringMatching(/^geth: sepolia.*2026-09-30/)]);
+    expect(warnings('hoodi')).toEqual([]);
+    // The window itself, at fixed dates.
+    expect(gethNetworkSupportWarning('sepolia', new Date('2026-05-01T00:00:00Z'))).toBeUndefined();
+    expect(gethNetworkSupportWarning('sepolia', new Date('2026-08-01T00:00:00Z'))).toMatch(/ends 2026-09-30 \(in 60 days\)/);
+    expect(gethNetworkSupportWarning('sepolia', new Date('2026-10-01T00:00:00Z'))).toMatch(/past its support window \(ended 2026-09-30\)/);
+    expect(gethNetworkSupportWarning('mainnet', new Date('2030-01-01T00:00:00Z'))).toBeUndefined();
   });
 
   it('advertises its P2P address when exposed with a known address', () => {

@@ -106,6 +106,34 @@ describe('BitcoindNode', () => {
     expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(7 * 24 * 3600);
   });
 
+  it.each([
+    ['main', '7200', '1'],
+    ['testnet4', '10800', '1'],
+    ['signet', '7200', '1'],
+    ['test', '10800', '1'],
+    ['regtest', '0', '0'],
+  ] as const)('on %s readiness also checks header lag, a tip younger than %s s and %s peer(s)', (network, age, peers) => {
+    const c = container(render((ch) => new BitcoindNode(ch, 'btc', { network })), 'btc', 'bitcoind');
+    expect(c.env).toEqual(
+      expect.arrayContaining([
+        { name: 'MAX_HEADER_LAG', value: '2' },
+        { name: 'MAX_TIP_AGE_SECONDS', value: age },
+        { name: 'MIN_PEERS', value: peers },
+      ]),
+    );
+    // The startup probe runs the same script: a node only becomes ready once all of it holds.
+    expect(c.startupProbe.exec.command).toEqual(c.readinessProbe.exec.command);
+  });
+
+  it('logs to the console only: printtoconsole with the negated debuglogfile, never a file named "0"', () => {
+    for (const objects of [render((c) => new BitcoindNode(c, 'btc', { network: 'main' })), render((c) => new MonaNode(c, 'btc', { image: MONA_IMAGE }))]) {
+      const conf = Object.entries(find(objects, 'ConfigMap', 'btc-config').data!).find(([k]) => k.endsWith('.conf'))![1];
+      const global = sections(conf)['']!;
+      expect(global).toEqual(expect.arrayContaining(['printtoconsole=1', 'nodebuglogfile=1']));
+      expect(global.filter((l) => l.startsWith('debuglogfile'))).toEqual([]);
+    }
+  });
+
   it('rolls the pods when the conf changes', () => {
     const checksum = (dbcache: number) =>
       find(render((c) => new BitcoindNode(c, 'btc', { dbcache })), 'StatefulSet', 'btc').spec.template.metadata.annotations['nodegen.dev/config-checksum'];
@@ -160,6 +188,9 @@ describe('MonaNode', () => {
     const c = container(objects, 'mona', 'monacoind');
     expect(c.command).toEqual(['monacoind']);
     expect(c.env).toContainEqual({ name: 'CLI', value: 'monacoin-cli' });
+    // 90-second blocks: 30 min on mainnet; regtest mines on demand and has no peers.
+    expect(c.env).toContainEqual({ name: 'MAX_TIP_AGE_SECONDS', value: { main: '1800', test: '7200', regtest: '0' }[network]! });
+    expect(c.env).toContainEqual({ name: 'MIN_PEERS', value: network === 'regtest' ? '0' : '1' });
     expect(c.image).toBe(MONA_IMAGE);
   });
 

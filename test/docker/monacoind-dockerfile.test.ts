@@ -16,7 +16,7 @@ import { MonaNode } from '../../src/constructs/mona-node.js';
 
 const DOCKERFILE = join(__dirname, '..', '..', 'docker', 'monacoind', 'Dockerfile');
 
-/** The pinned tarball's SHA256 (source: trezor/blockbook configs/coins/monacoin.json). */
+/** The pinned tarball's SHA256 (provenance unverified: see the Dockerfile's comment). */
 const PINNED_SHA256 = '94f8fe7400d23a9bad10af3dfc3f800e333be0aa4d61e5c8cfc5f338253d9451';
 
 interface Instruction {

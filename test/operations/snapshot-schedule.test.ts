@@ -70,7 +70,9 @@ describe('SnapshotSchedule', () => {
     expect(job.concurrencyPolicy).toBe('Forbid');
     expect(job.startingDeadlineSeconds).toBe(3600);
     expect(job.jobTemplate.spec.backoffLimit).toBe(0);
-    expect(job.jobTemplate.spec.activeDeadlineSeconds).toBe(18000 + 1800);
+    // The 5 h wait is shared by both claims (their snapshots are cut concurrently), plus 30 min of
+    // slack and 5 min per claim.
+    expect(job.jobTemplate.spec.activeDeadlineSeconds).toBe(18000 + 1800 + 2 * 300);
     const env = Object.fromEntries(job.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env).toEqual({
       NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
@@ -126,11 +128,19 @@ describe('SnapshotSchedule', () => {
     }
   });
 
-  it("snapshots replica 0's claims of every volume of the node", () => {
+  it("snapshots replica 0's execution volume of a geth node, not its beacon volume (checkpoint sync rebuilds that)", () => {
     const objects = render((c) => new GethNode(c, 'geth', { namespace: 'chains', replicas: 2, snapshotSchedule: { keep: 5 } }));
     const env = find(objects, 'CronJob', 'geth-snapshots').spec.jobTemplate.spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: 'CLAIMS', value: 'data-geth-0 beacon-data-geth-0' });
+    expect(env).toContainEqual({ name: 'CLAIMS', value: 'data-geth-0' });
     expect(env).toContainEqual({ name: 'KEEP', value: '5' });
+    // The beacon volume still exists and may still be restored from a snapshot taken by hand.
+    expect(find(objects, 'StatefulSet', 'geth').spec.volumeClaimTemplates.map((c: any) => c.metadata.name)).toEqual(['data', 'beacon-data']);
+  });
+
+  it('gives the job a deadline that grows with the number of claims', () => {
+    const deadline = (claims: string[]) => find(schedule({ claims, readyTimeoutSeconds: 3600 }), 'CronJob', 'geth-snapshots').spec.jobTemplate.spec.activeDeadlineSeconds;
+    expect(deadline(['data-geth-0'])).toBe(3600 + 1800 + 300);
+    expect(deadline(['a-0', 'b-0', 'c-0'])).toBe(3600 + 1800 + 900);
   });
 
   it('writes no schedule for throwaway storage', () => {
@@ -197,8 +207,11 @@ if (args[0] === 'create') {
   console.log('volumesnapshot.snapshot.storage.k8s.io/' + name + ' created');
 } else if (args.includes('get') && args.includes('volumesnapshot')) {
   const out = flag('-o');
-  if (out.includes('readyToUse')) process.stdout.write(process.env.FAKE_READY);
-  else process.stdout.write(process.env.FAKE_ERROR || '');
+  const name = args[args.indexOf('volumesnapshot') + 1];
+  // FAKE_FAILING: a claim whose snapshots never become ready (FAKE_ERROR); the others follow FAKE_READY.
+  const failing = process.env.FAKE_FAILING && name.startsWith(process.env.FAKE_FAILING + '-');
+  if (out.includes('readyToUse')) process.stdout.write(failing ? 'false' : process.env.FAKE_READY);
+  else process.stdout.write(failing || process.env.FAKE_READY !== 'true' ? process.env.FAKE_ERROR || '' : '');
 } else if (args.includes('get') && args.includes('volumesnapshots')) {
   const claim = /nodegen.dev\\/claim=([^,]+)/.exec(flag('-l'))[1];
   const list = snaps().filter((s) => s.claim === claim && !s.keep).sort((a, b) => a.seq - b.seq);
@@ -264,9 +277,40 @@ if (args[0] === 'create') {
     ]);
     const r = run({ FAKE_READY: 'false', FAKE_ERROR: 'quota exceeded' }, paths);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/is not ready after 0s: quota exceeded; older snapshots are kept/);
+    expect(r.stderr).toMatch(/is not ready after 0s: quota exceeded; older snapshots of data-geth-0 are kept/);
     expect(names(paths.state).filter((n) => n.includes('old'))).toEqual(['data-geth-0-old1', 'data-geth-0-old2', 'data-geth-0-old3']);
     expect(readFileSync(join(paths.state, 'calls.log'), 'utf8')).not.toContain('delete');
+  });
+
+  it('creates every claim\'s snapshot, with one time stamp, before it waits for any', () => {
+    const paths = setup([]);
+    const r = run({ FAKE_READY: 'true', CLAIMS: 'data-geth-0 beacon-data-geth-0' }, paths);
+    expect(r.status).toBe(0);
+    const calls = readFileSync(join(paths.state, 'calls.log'), 'utf8').trim().split('\n');
+    const creates = calls.flatMap((c, i) => (c.startsWith('create') ? [i] : []));
+    const firstPoll = calls.findIndex((c) => c.includes('get volumesnapshot '));
+    expect(creates).toEqual([0, 1]);
+    expect(firstPoll).toBeGreaterThan(1);
+    const made = names(paths.state);
+    expect(made).toHaveLength(2);
+    expect(new Set(made.map((n) => n.slice(-15))).size).toBe(1);
+    expect(r.stdout).toMatch(/VolumeSnapshot data-geth-0-\d{8}-\d{6} is ready after 0s/);
+    expect(r.stdout).toMatch(/VolumeSnapshot beacon-data-geth-0-\d{8}-\d{6} is ready after 0s/);
+  });
+
+  it('prunes the claims whose snapshots are ready and fails for the one that is not, keeping its older snapshots', () => {
+    const paths = setup([
+      { name: 'data-geth-0-old1', claim: 'data-geth-0', seq: 1 },
+      { name: 'data-geth-0-old2', claim: 'data-geth-0', seq: 2 },
+      { name: 'beacon-data-geth-0-old1', claim: 'beacon-data-geth-0', seq: 3 },
+      { name: 'beacon-data-geth-0-old2', claim: 'beacon-data-geth-0', seq: 4 },
+    ]);
+    const r = run({ FAKE_READY: 'true', FAKE_FAILING: 'data-geth-0', FAKE_ERROR: 'quota exceeded', KEEP: '1', CLAIMS: 'data-geth-0 beacon-data-geth-0' }, paths);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/data-geth-0-\d{8}-\d{6} is not ready after 0s: quota exceeded; older snapshots of data-geth-0 are kept/);
+    const left = names(paths.state);
+    expect(left.filter((n) => n.startsWith('data-geth-0-old'))).toEqual(['data-geth-0-old1', 'data-geth-0-old2']);
+    expect(left.filter((n) => n.startsWith('beacon-data-geth-0-'))).toEqual([expect.stringMatching(/^beacon-data-geth-0-\d{8}-\d{6}$/)]);
   });
 
   it('uses only the verbs its Role grants: create, get, list (get of a collection) and delete', () => {

@@ -59,7 +59,7 @@ describe('applyImpacts', () => {
     const [impact, ...rest] = applyImpacts(PRODUCTION, changed('StatefulSet', 'bitcoind', (s) => (s.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Ti')));
     expect(rest).toEqual([]);
     expect(impact).toMatchObject({ object: 'StatefulSet/bitcoind', namespace: 'chains-production', class: 'refused' });
-    expect(impact!.fields).toEqual(['spec.volumeClaimTemplates[data].spec.resources.requests.storage: 1Ti -> 2Ti']);
+    expect(impact!.fields).toEqual(['spec.volumeClaimTemplates[data].spec.resources.requests.storage: 1536Gi -> 2Ti']);
     expect(impact!.steps).toEqual([
       'check that storage class premium-rwo allows volume expansion (allowVolumeExpansion: true)',
       `kubectl patch pvc data-bitcoind-0 -n chains-production -p '{"spec":{"resources":{"requests":{"storage":"2Ti"}}}}'`,
@@ -151,7 +151,7 @@ describe('nodegen diff marks what a cluster refuses, also --against another fold
     try {
       cpSync(join(project.root, 'dist'), live, { recursive: true });
       const file = join(project.root, 'environments', 'production.yaml');
-      writeFileSync(file, readFileSync(file, 'utf8').replace('storage: { size: 1Ti }', 'storage: { size: 2Ti }'));
+      writeFileSync(file, readFileSync(file, 'utf8').replace('storage: { size: 1536Gi }', 'storage: { size: 2Ti }'));
       const r = await diff({ root: project.root, env: 'production', against: live });
       expect(r.impacts.map((i) => `${i.env} ${i.object} ${i.class}`)).toEqual(['production StatefulSet/bitcoind refused']);
       expect(r.objects.find((o) => o.object === 'StatefulSet/bitcoind')!.impacts!.map((i) => i.class)).toEqual(['refused']);

@@ -65,6 +65,7 @@ export const POLICY_BREAKS: ReadonlyArray<readonly [string, string]> = [
   ['resources', 'policy/resources'],
   ['storage', 'policy/storage'],
   ['storage-ephemeral', 'policy/storage'],
+  ['storage-txindex', 'policy/storage'],
   ['no-secrets', 'policy/no-secrets'],
   ['no-secrets-hex', 'policy/no-secrets'],
   ['rpc-methods', 'policy/rpc-methods'],

@@ -8,6 +8,8 @@ import { RULES, UNUSED_WAIVER } from '../../src/validate/rules.js';
 import { isBlocking, type Finding } from '../../src/validate/finding.js';
 import { environmentFindings, inputError, manifestFindings, POLICY_BREAKS, PROJECT } from './helpers.js';
 import { validate } from '../../src/cli/commands/validate.js';
+import { minimumStorage } from '../../src/validate/policy-rules.js';
+import { parseFlags } from '../../src/validate/clients.js';
 
 type Fixture = { readonly env: string } | { readonly manifest: string };
 
@@ -136,5 +138,23 @@ describe('the failing environments of the fixture project', () => {
     const text = e.problems.map((p) => p.message).join('\n');
     expect(text).toContain('[policy/public-endpoint]');
     expect(text).toContain('public RPC needs source ranges');
+  });
+});
+
+describe('the storage minimum follows the history a node keeps', () => {
+  const geth = (...args: string[]) => minimumStorage('geth', 'mainnet', parseFlags(args));
+  it('for geth: its own defaults when no history flag is written, more for whole-chain indexes, an archive floor', () => {
+    expect(geth('--mainnet')).toBe('1536Gi');
+    expect(geth('--history.transactions=0', '--history.logs=0')).toBe('1728Gi');
+    expect(geth('--history.transactions=0', '--history.logs=0', '--history.chain=postmerge')).toBe('1378Gi');
+    expect(geth('--history.logs=0', '--history.logs.disable')).toBe('1536Gi');
+    expect(geth('--gcmode=archive')).toBe('3072Gi');
+    expect(minimumStorage('geth', 'holesky', [])).toBeUndefined();
+  });
+
+  it('for bitcoind and monacoind: more with txindex', () => {
+    expect(minimumStorage('bitcoind', 'main')).toBe('1152Gi');
+    expect(minimumStorage('bitcoind', 'main', [], true)).toBe('1280Gi');
+    expect(minimumStorage('monacoind', 'main', [], true)).toBe('25Gi');
   });
 });
