@@ -7,7 +7,12 @@
  * - geth: the first release tag whose params/config.go holds the fork's activation time
  *   (`git log -S"newUint64(<time>)" -- params/config.go`, then `git tag --contains`), read in
  *   ethereum/go-ethereum at v1.17.5 (MainnetChainConfig l.43-66, SepoliaChainConfig l.114-138,
- *   HoodiChainConfig l.150-174).
+ *   HoodiChainConfig l.150-174). Releases after v1.17.5 were read from the Go module proxy's
+ *   copies (`go mod download github.com/ethereum/go-ethereum@v1.17.N`): Sepolia's AmsterdamTime
+ *   1791294816 is in params/config.go from v1.17.6 and in params/chainspecs/sepolia.json from
+ *   v1.17.8 on; no release up to v1.17.10 schedules Amsterdam on mainnet. (v1.17.9 scheduled it
+ *   on Hoodi at 1793036568, 2026-10-26, and v1.17.10 took it out again: a v1.17.9 node on Hoodi
+ *   forks alone at that time. Pin v1.17.10 or later there.)
  * - Prysm: the same for config/params/mainnet_config.go (mainnetElectraForkEpoch l.32,
  *   mainnetFuluForkEpoch l.34, BlobSchedule l.380-389) and testnet_{sepolia,hoodi}_config.go
  *   (ElectraForkEpoch, FuluForkEpoch l.45-48, BlobSchedule l.56-60), read in OffchainLabs/prysm
@@ -19,9 +24,11 @@
  *   v8.0.1 release notes ("all mainnet users must upgrade to either v8.0.0 or v8.0.1 prior to the
  *   Fulu fork at epoch 411,392", quoted in paradigmxyz/reth#20109). Hoodi's Electra minimum is the
  *   stable v7.0.0 (no record of an earlier one): conservative.
- * Forks not scheduled in those sources (Glamsterdam: geth v1.17.5 has AmsterdamTime nil, Prysm
- * v7.1.6 has GloasForkEpoch MaxUint64) are not listed: add them here when the clients schedule
- * them, with the releases that do.
+ * Forks not scheduled in those sources are not listed (Glamsterdam on mainnet and Hoodi: no
+ * AmsterdamTime in geth v1.17.10, GloasForkEpoch MaxUint64 in Prysm v7.1.6): add them here when
+ * the clients schedule them, with the releases that do. The consensus half of Sepolia's
+ * Glamsterdam (Gloas) is not listed: the Lighthouse and Prysm sources here predate its
+ * scheduling, so their minimum releases cannot be checked; geth's half is.
  */
 import { CONSENSUS_IMAGES } from './consensus.js';
 import { GETH_IMAGE, type GethNetwork } from './geth.js';
@@ -70,6 +77,7 @@ export const FORKS: readonly Fork[] = [
   execution('Fusaka (Osaka)', 'sepolia', 1760427360, '1.16.4'),
   execution('Fusaka BPO1', 'sepolia', 1761017184, '1.16.4'),
   execution('Fusaka BPO2', 'sepolia', 1761607008, '1.16.4'),
+  execution('Glamsterdam (Amsterdam)', 'sepolia', 1791294816, '1.17.6'),
   execution('Pectra (Prague)', 'hoodi', 1742999832, '1.15.6'),
   execution('Fusaka (Osaka)', 'hoodi', 1761677592, '1.16.4'),
   execution('Fusaka BPO1', 'hoodi', 1762365720, '1.16.4'),

@@ -28,7 +28,9 @@ describe('the fork table', () => {
     for (const f of FORKS) {
       expect(Object.keys(f.minimum).sort()).toEqual(f.layer === 'execution' ? ['geth'] : ['lighthouse', 'prysm']);
       const twin = FORKS.find((g) => g !== f && g.network === f.network && g.at === f.at);
-      expect(twin, `${f.network} ${f.name}`).toBeDefined();
+      // Sepolia's Glamsterdam: the consensus clients' sources here predate its scheduling (see forks.ts).
+      if (f.name.startsWith('Glamsterdam')) expect(twin).toBeUndefined();
+      else expect(twin, `${f.network} ${f.name}`).toBeDefined();
     }
   });
 
@@ -102,7 +104,8 @@ describe('policy/fork-readiness and nodegen outdated', () => {
     writeFileSync(join(root, 'environments', 'qa.yaml'), `${readFileSync(join(REPO, 'environments', 'qa.yaml'), 'utf8')}\nnodes:\n  geth:\n    image: ethereum/client-go:v1.16.3\n`);
     const old = await cli(root, 'outdated', '--env', 'qa');
     expect(old.code).toBe(1);
-    expect(old.out).toMatch(/qa\s+geth\s+geth\s+hoodi\s+1\.16\.3\s+1\.16\.4\s+1\.17\.5\s+missing Fusaka \(Osaka\) 2025-10-28T18:53:12Z/);
+    const newest = newestKnown('geth').replace(/\./g, '\\.');
+    expect(old.out).toMatch(new RegExp(`qa\\s+geth\\s+geth\\s+hoodi\\s+1\\.16\\.3\\s+1\\.16\\.4\\s+${newest}\\s+missing Fusaka \\(Osaka\\) 2025-10-28T18:53:12Z`));
     cpSync(join(REPO, 'environments', 'qa.yaml'), join(root, 'environments', 'qa.yaml'));
   });
 });
@@ -112,11 +115,12 @@ describe('the README fork table', () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     const rows = readme.split('\n').filter((l) => /^\| (mainnet|sepolia|hoodi) \| /.test(l));
     for (const f of FORKS.filter((x) => x.layer === 'execution')) {
-      const twin = FORKS.find((g) => g.layer === 'consensus' && g.network === f.network && g.at === f.at)!;
+      const twin = FORKS.find((g) => g.layer === 'consensus' && g.network === f.network && g.at === f.at);
       const row = `| ${f.network} | `;
       const date = f.at.replace('T', ' ').replace('Z', '');
-      expect(rows.filter((r) => r.startsWith(row) && r.includes(`| ${date} | ${f.minimum.geth} | ${twin.minimum.lighthouse} | ${twin.minimum.prysm} |`)), `${f.network} ${f.name}`).toHaveLength(1);
+      const cells = `| ${date} | ${f.minimum.geth} | ${twin?.minimum.lighthouse ?? '?'} | ${twin?.minimum.prysm ?? '?'} |`;
+      expect(rows.filter((r) => r.startsWith(row) && r.includes(cells)), `${f.network} ${f.name}`).toHaveLength(1);
     }
-    expect(rows).toHaveLength(FORKS.length / 2);
+    expect(rows).toHaveLength(FORKS.filter((f) => f.layer === 'execution').length);
   });
 });
