@@ -702,6 +702,8 @@ const MANAGED_FLAGS: Record<'geth' | 'utxo' | 'consensus', Record<string, string
     port: 'nodegen (the P2P Services use the network\'s port)', bind: 'nodegen', rpcauth: 'rpcUsers', rpcuser: 'rpcUsers', rpcpassword: 'rpcUsers',
     server: 'nodegen', rest: 'nodegen (REST answers without a login: it would bypass rpcUsers)', disablewallet: 'nodegen (a fleet node holds no keys)',
     prune: 'prune', txindex: 'txindex', dbcache: 'dbcache', maxconnections: 'maxConnections',
+    // The zmq-* Service and NetworkPolicy ports follow the zmq key; a second address would be unreachable or unguarded.
+    zmqpubrawblock: 'zmq', zmqpubrawtx: 'zmq', zmqpubhashblock: 'zmq', zmqpubhashtx: 'zmq', zmqpubsequence: 'zmq',
   },
   consensus: {
     network: 'network (geth\'s)', datadir: 'the beacon volume', 'execution-endpoint': 'nodegen (geth in the pod)', 'execution-jwt': 'nodegen (the JWT is made in the pod)',
