@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { GETH_DEFAULT_STORAGE, GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, type GethNetwork } from '../chains/geth.js';
 import type { ConsensusClientKind } from '../chains/consensus.js';
+import type { BlobServing } from '../chains/blobs.js';
 import { GETH_THRESHOLDS } from '../chains/alert-thresholds.js';
 import { GETH_ALIVE_SH, GETH_READY_SH } from '../chains/probes.js';
 import {
@@ -27,6 +28,8 @@ export interface GethConsensusProps {
   readonly image?: string;
   /** @default - the public checkpoint endpoint for the network */
   readonly checkpointSyncUrl?: string;
+  /** Serve the blob APIs: `semi-supernode` or `supernode` (see ConsensusClientProps.blobs). @default 'none' */
+  readonly blobs?: BlobServing;
   /** @default - sized for the network */
   readonly resources?: NodeResources;
   /** @default - sized for the network, the node's storage class */
@@ -109,6 +112,7 @@ export class GethNode extends BlockchainNode {
       client: props.consensus?.client,
       image: props.consensus?.image,
       checkpointSyncUrl: props.consensus?.checkpointSyncUrl,
+      blobs: props.consensus?.blobs,
       resources: props.consensus?.resources,
       storage: { ...props.consensus?.storage, storageClass: props.consensus?.storage?.storageClass ?? storageClass },
       jwtPath: JWT,

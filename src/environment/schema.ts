@@ -166,6 +166,11 @@ export const consensusSchema = z.strictObject({
   client: z.enum(['lighthouse', 'prysm']).optional(),
   image: image.optional(),
   checkpointSyncUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Serve the blob APIs: `supernode` keeps all 128 data columns, `semi-supernode` half (enough to
+   * rebuild every blob); storage and resources grow to match. @default none (the client's default custody)
+   */
+  blobs: z.enum(['none', 'semi-supernode', 'supernode']).optional(),
   resources: resourcesSchema.optional(),
   storage: storageSchema.optional(),
   extraArgs: z.array(z.string()).optional(),

@@ -6,6 +6,7 @@
  */
 import { GETH_MIN_STORAGE, GETH_UNSAFE_APIS, type GethNetwork } from '../chains/geth.js';
 import { CONSENSUS_MIN_STORAGE } from '../chains/consensus.js';
+import { blobServingOf, consensusMinStorage, type BlobServing } from '../chains/blobs.js';
 import { BITCOIN_NETWORKS, type BitcoinNetwork } from '../chains/bitcoin.js';
 import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
 import { COOKIE_USER, DANGEROUS_METHODS, READ_AND_BROADCAST_METHODS } from '../chains/rpc-methods.js';
@@ -354,14 +355,17 @@ export const resourcesRule: Rule = {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The realistic minimum volume for a client on a network, or undefined when nodegen has no figure. */
-export function minimumStorage(client: ClientKind, network: string): string | undefined {
+/**
+ * The realistic minimum volume for a client on a network, or undefined when nodegen has no figure.
+ * A beacon node that serves blobs (`blobs`, read from its flags) keeps more columns.
+ */
+export function minimumStorage(client: ClientKind, network: string, blobs: BlobServing = 'none'): string | undefined {
   switch (client) {
     case 'geth':
       return GETH_MIN_STORAGE[network as GethNetwork];
     case 'lighthouse':
     case 'prysm':
-      return CONSENSUS_MIN_STORAGE[network as GethNetwork];
+      return network in CONSENSUS_MIN_STORAGE ? consensusMinStorage(CONSENSUS_MIN_STORAGE, network as GethNetwork, blobs) : undefined;
     case 'bitcoind':
       return BITCOIN_NETWORKS[network as BitcoinNetwork]?.minStorage;
     case 'monacoind':
@@ -405,7 +409,8 @@ export const storageRule: Rule = {
   explain:
     'A volume smaller than the chain fills up mid-sync and the node stops; an emptyDir loses days of sync on every ' +
     'restart. Each client\'s data directory must be on a persistent volume at least the realistic minimum for its chain and ' +
-    'network (GETH_MIN_STORAGE, CONSENSUS_MIN_STORAGE, and minStorage in src/chains/bitcoin.ts and monacoin.ts); only a ' +
+    'network (GETH_MIN_STORAGE, CONSENSUS_MIN_STORAGE plus the blob columns a supernode or semi-supernode keeps (src/chains/blobs.ts, ' +
+    'read from its flags), and minStorage in src/chains/bitcoin.ts and monacoin.ts); only a ' +
     'sandbox may use `storage.ephemeral`. Pruned bitcoind/monacoind nodes are not held to the unpruned minimum.',
   waivable: true,
   check(ctx, report) {
@@ -432,7 +437,7 @@ export const storageRule: Rule = {
         const network = networkOf(t, c, ctx.find);
         if (!network) continue;
         if ((client === 'bitcoind' || client === 'monacoind') && pruneOf(t, c, ctx.find) > 1) continue;
-        const min = minimumStorage(client, network.network);
+        const min = minimumStorage(client, network.network, consensus ? blobServingOf(containerFlags(c).map((f) => f.name)) : 'none');
         const have = parseQuantity(vol.size);
         const need = min === undefined ? undefined : parseQuantity(min);
         if (have === undefined || need === undefined || have >= need) continue;
@@ -709,6 +714,8 @@ const MANAGED_FLAGS: Record<'geth' | 'utxo' | 'consensus', Record<string, string
     network: 'network (geth\'s)', datadir: 'the beacon volume', 'execution-endpoint': 'nodegen (geth in the pod)', 'execution-jwt': 'nodegen (the JWT is made in the pod)',
     'checkpoint-sync-url': 'consensus.checkpointSyncUrl', 'http-port': 'nodegen (the Service uses the beacon API port)', 'http-address': 'nodegen',
     'metrics-port': 'nodegen (the ServiceMonitor uses it)', port: 'nodegen (the P2P ports)', 'quic-port': 'nodegen (the P2P ports)',
+    // The blob-serving mode sizes the beacon volume and resources: set it where they follow it.
+    supernode: 'consensus.blobs', 'semi-supernode': 'consensus.blobs', 'subscribe-all-data-subnets': 'consensus.blobs', 'subscribe-all-data-column-subnets': 'consensus.blobs',
   },
 };
 
