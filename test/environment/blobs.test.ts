@@ -2,37 +2,21 @@
  * `consensus.blobs` in environment files: a wrong mode is reported with its line, the storage
  * minimum follows the columns the mode keeps, and extraArgs cannot pick a mode behind its back.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEnvironment } from '../../src/environment/load.js';
-import { InputError } from '../../src/errors.js';
 import { validate } from '../../src/cli/commands/validate.js';
-import { copyProject } from '../helpers/project.js';
+import { copyProject, developProblems, writeDevelop } from '../helpers/project.js';
 
 const project = copyProject();
 afterAll(() => project.cleanup());
 
-/** develop.yaml as a copy of qa.yaml (hoodi) plus an overlay. */
-function writeDevelop(overlay: string): void {
-  writeFileSync(join(project.root, 'environments', 'develop.yaml'), `${readFileSync(join(project.root, 'environments', 'qa.yaml'), 'utf8').replace('chains-qa', 'chains-develop')}${overlay}`);
-}
-
 const findings = async (overlay: string, rule: string) => {
-  writeDevelop(overlay);
+  writeDevelop(project.root, overlay);
   return (await validate({ root: project.root, env: 'develop' })).findings.filter((f) => f.rule === rule);
 };
 
 describe('consensus.blobs in an environment file', () => {
   it('refuses a mode the clients do not have, naming the file, key and line', () => {
-    writeDevelop('nodes:\n  geth:\n    consensus:\n      blobs: full\n');
-    let problems: InputError['problems'] = [];
-    try {
-      loadEnvironment('develop', { root: project.root });
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      problems = e.problems;
-    }
+    const problems = developProblems(project.root, 'nodes:\n  geth:\n    consensus:\n      blobs: full\n');
     const p = problems.find((x) => x.path === 'nodes.geth.consensus.blobs');
     expect(p, JSON.stringify(problems)).toBeDefined();
     expect(p!.message).toMatch(/none.*semi-supernode.*supernode/);

@@ -2,31 +2,14 @@
  * `zmq` in environment files: mistakes are reported with the file, key path and line before
  * anything renders, and extraArgs cannot publish a second, unguarded ZeroMQ address.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEnvironment } from '../../src/environment/load.js';
-import { InputError, type Problem } from '../../src/errors.js';
 import { validate } from '../../src/cli/commands/validate.js';
-import { copyProject } from '../helpers/project.js';
+import { copyProject, developProblems, writeDevelop } from '../helpers/project.js';
 
 const project = copyProject();
 afterAll(() => project.cleanup());
 
-function writeDevelop(overlay: string): void {
-  writeFileSync(join(project.root, 'environments', 'develop.yaml'), `${readFileSync(join(project.root, 'environments', 'qa.yaml'), 'utf8').replace('chains-qa', 'chains-develop')}${overlay}`);
-}
-
-function problemsWith(overlay: string): Problem[] {
-  writeDevelop(overlay);
-  try {
-    loadEnvironment('develop', { root: project.root });
-  } catch (e) {
-    if (e instanceof InputError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+const problemsWith = (overlay: string) => developProblems(project.root, overlay);
 
 describe('zmq in an environment file', () => {
   it('accepts every topic on bitcoind and the four Monacoin has on monacoind', () => {
@@ -48,7 +31,7 @@ describe('zmq in an environment file', () => {
   });
 
   it('refuses a zmqpub address in extraArgs: the Service and NetworkPolicy follow the zmq key', async () => {
-    writeDevelop('nodes:\n  bitcoind:\n    extraArgs: ["-zmqpubrawtx=tcp://0.0.0.0:9999", "-zmqpubrawtxhwm=5000"]\n');
+    writeDevelop(project.root, 'nodes:\n  bitcoind:\n    extraArgs: ["-zmqpubrawtx=tcp://0.0.0.0:9999", "-zmqpubrawtxhwm=5000"]\n');
     const r = await validate({ root: project.root, env: 'develop' });
     const found = r.findings.filter((f) => f.rule === 'policy/managed-flags');
     expect(found.map((f) => `${f.path}: ${f.message}`)).toEqual(['nodes.bitcoind.extraArgs[0]: -zmqpubrawtx=tcp://0.0.0.0:9999 sets what the environment key zmq controls']);
