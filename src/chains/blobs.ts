@@ -14,10 +14,11 @@
  *   `MinimumCustodyGroupCountToReconstruct()` = half the groups,
  *   `beacon-chain/core/peerdas/reconstruction.go:38`, `beacon-chain/sync/custody.go:160-170`.
  * - Lighthouse (pinned v8.2.2): `--supernode` and `--semi-supernode`, added for v8.0.0
- *   (sigp/lighthouse issue 8218, "CLI flag for semi-supernode", and the beacon node's help,
- *   book/src/help_bn.md). The v8 source was not available to read here: the flag names rest on
- *   the issue and the book, and the cluster suite is where a wrong name would show (the client
- *   refuses unknown flags at startup).
+ *   (sigp/lighthouse issue 8218, "CLI flag for semi-supernode"). Read in the client's own CLI
+ *   tests, sigp/lighthouse `lighthouse/tests/beacon_node.rs` at commit 00a87df5 (a master commit;
+ *   the v8.2.2 tag was not available to read): `network_supernode_flag` and
+ *   `network_semi_supernode_flag` set `NodeCustodyType::Supernode` / `SemiSupernode`, and
+ *   `network_subscribe_all_data_column_subnets_flag` keeps the old name as an alias of the first.
  *
  * Storage (what a custodied column costs, Prysm v7.1.6 `config/params/mainnet_config.go` and
  * `config/fieldparams/mainnet.go`): a blob is 4096 field elements of 32 bytes (line 317), extended

@@ -14,8 +14,9 @@ import { container, find, render } from './synth-helper.js';
  * - Prysm v7.1.6 cmd/beacon-chain/flags/base.go:337-341 `Supernode` Name "supernode" (alias
  *   "subscribe-all-data-subnets"), :343-346 `SemiSupernode` Name "semi-supernode"; registered in
  *   cmd/beacon-chain/main.go:71; exclusive, cmd/beacon-chain/flags/config.go:65-68.
- * - Lighthouse v8 (pinned v8.2.2): `--supernode` and `--semi-supernode` (sigp/lighthouse issue 8218,
- *   book/src/help_bn.md); the v8 source was not available to read.
+ * - Lighthouse (pinned v8.2.2): `--supernode` and `--semi-supernode`, lighthouse/tests/beacon_node.rs
+ *   `network_supernode_flag`, `network_semi_supernode_flag` (sigp/lighthouse commit 00a87df5; the
+ *   v8.2.2 tag was not available to read).
  */
 const SOURCE_FLAGS = {
   prysm: { supernode: '--supernode', 'semi-supernode': '--semi-supernode' },
