@@ -158,6 +158,7 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
           txindex: node.txindex,
           dbcache: node.dbcache,
           maxConnections: node.maxConnections,
+          zmq: node.zmq,
           // bitcoind and monacoind serve no metrics: the exporter sidecar runs when someone scrapes.
           metricsExporter: env.monitoring.enabled,
         };

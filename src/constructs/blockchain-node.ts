@@ -147,9 +147,11 @@ export interface NodePort {
   /**
    * `rpc`: cluster clients; `p2p`: anyone; `metrics`: Prometheus; `pod`: an API for the pod itself
    * (its probes and sidecars), listed on the headless Service only and admitted by no NetworkPolicy
-   * rule; `internal`: never on a Service.
+   * rule; `internal`: never on a Service; `zmq`: an unauthenticated notification feed, on its own
+   * ClusterIP Service (`<name>-zmq`) and the headless one, admitted from the workload's `zmqClients`
+   * only, never public.
    */
-  readonly role: 'rpc' | 'p2p' | 'metrics' | 'pod' | 'internal';
+  readonly role: 'rpc' | 'p2p' | 'metrics' | 'pod' | 'internal' | 'zmq';
   /** Where a `metrics` port serves Prometheus text. @default '/metrics' */
   readonly metricsPath?: string;
 }
@@ -177,6 +179,8 @@ export interface NodeWorkload {
   readonly runAsUser: number;
   /** Time for the client to flush its database on SIGTERM. */
   readonly terminationGracePeriodSeconds: number;
+  /** Who may connect to the `zmq` ports (never an address range: the feed has no authentication). @default - nobody */
+  readonly zmqClients?: { readonly namespaces: readonly string[]; readonly podLabels?: Record<string, string> };
 }
 
 export const CHECKSUM_ANNOTATION = 'nodegen.dev/config-checksum';
@@ -320,6 +324,7 @@ export abstract class BlockchainNode extends Construct {
         : { type: 'ClusterIP', selector: this.selectorLabels, ports: servicePorts('rpc'), ...affinity },
     });
 
+    this.buildZmqService(servicePorts('zmq'));
 
     if (this.expose.p2p !== 'none') {
       const p2p = w.ports.filter((p) => p.role === 'p2p');
@@ -413,7 +418,7 @@ export abstract class BlockchainNode extends Construct {
       },
     });
 
-    this.buildNetworkPolicy(w.ports);
+    this.buildNetworkPolicy(w.ports, w.zmqClients);
 
     if (this.replicas > 1) {
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'pdb', {
@@ -483,7 +488,19 @@ export abstract class BlockchainNode extends Construct {
     };
   }
 
-  private buildNetworkPolicy(ports: readonly NodePort[]): void {
+  /**
+   * The ZeroMQ feed's own Service: always ClusterIP, whatever `expose.rpc` says, so the feed keeps
+   * its address when RPC goes public and is never on a LoadBalancer (ZeroMQ has no authentication).
+   */
+  private buildZmqService(ports: k8s.ServicePort[]): void {
+    if (ports.length === 0) return;
+    new k8s.KubeService(this, 'zmq', {
+      metadata: this.metadata(`${this.name}-zmq`),
+      spec: { type: 'ClusterIP', selector: this.selectorLabels, ports },
+    });
+  }
+
+  private buildNetworkPolicy(ports: readonly NodePort[], zmqClients: NodeWorkload['zmqClients']): void {
     const toPolicyPorts = (role: NodePort['role']) =>
       ports.filter((p) => p.role === role).map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
     const rpcPeers: k8s.NetworkPolicyPeer[] = [];
@@ -498,6 +515,13 @@ export abstract class BlockchainNode extends Construct {
     }
     const ingress: k8s.NetworkPolicyIngressRule[] = [];
     if (rpcPeers.length > 0) ingress.push({ from: rpcPeers, ports: toPolicyPorts('rpc') });
+    // The feed's consumers by namespace and pod label only: never an ipBlock, so never the public source ranges.
+    const zmqPeers: k8s.NetworkPolicyPeer[] = [
+      ...(zmqClients?.namespaces ?? []).map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+      ...(zmqClients?.podLabels && Object.keys(zmqClients.podLabels).length > 0 ? [{ podSelector: { matchLabels: zmqClients.podLabels } }] : []),
+    ];
+    const zmq = toPolicyPorts('zmq');
+    if (zmqPeers.length > 0 && zmq.length > 0) ingress.push({ from: zmqPeers, ports: zmq });
     const p2p = toPolicyPorts('p2p');
     if (p2p.length > 0) ingress.push({ ports: p2p });
     // Metrics from the scrapers' namespaces only: they tell an attacker little, but are nobody else's business.

@@ -13,6 +13,7 @@ import {
 } from '../chains/consensus.js';
 import type { GethNetwork } from '../chains/geth.js';
 import { BEACON_READY_SH } from '../chains/probes.js';
+import { BLOB_SERVING_FLAGS, consensusDefaultStorage, consensusResources, type BlobServing } from '../chains/blobs.js';
 import { CONFIG_DIR, containerSecurity, toK8sResources, type NodePort, type NodeResources, type NodeStorage } from './blockchain-node.js';
 
 export interface ConsensusClientProps {
@@ -27,9 +28,21 @@ export interface ConsensusClientProps {
    * @default - the public endpoint for the network (CHECKPOINT_SYNC_URLS)
    */
   readonly checkpointSyncUrl?: string;
-  /** @default - requests 1 CPU / 4Gi, limits 2 CPU / 6Gi (mainnet: 2 / 8Gi, 4 / 12Gi) */
+  /**
+   * Serve the blob APIs: `supernode` custodies all 128 data columns, `semi-supernode` half of
+   * them (enough to rebuild every blob), `none` the client's default custody (src/chains/blobs.ts).
+   * @default 'none'
+   */
+  readonly blobs?: BlobServing;
+  /**
+   * @default - requests 1 CPU / 4Gi, limits 2 CPU / 6Gi (mainnet: 2 / 8Gi, 4 / 12Gi); more for
+   * blob serving (consensusResources)
+   */
   readonly resources?: NodeResources;
-  /** Beacon data volume. @default - the realistic size for the network (CONSENSUS_DEFAULT_STORAGE) */
+  /**
+   * Beacon data volume. @default - the realistic size for the network (CONSENSUS_DEFAULT_STORAGE),
+   * plus the blob columns the `blobs` mode keeps (consensusDefaultStorage)
+   */
   readonly storage?: NodeStorage;
   /** File holding the shared JWT secret. */
   readonly jwtPath: string;
@@ -53,6 +66,7 @@ export class ConsensusClient extends Construct {
   readonly client: ConsensusClientKind;
   readonly image: string;
   readonly checkpointSyncUrl: string;
+  readonly blobs: BlobServing;
   readonly storageSize: string;
   readonly storageClass?: string;
   /** VolumeSnapshot the beacon volume of new replicas is restored from. */
@@ -67,7 +81,8 @@ export class ConsensusClient extends Construct {
     this.client = props.client ?? 'lighthouse';
     this.image = props.image ?? CONSENSUS_IMAGES[this.client];
     this.checkpointSyncUrl = props.checkpointSyncUrl ?? CHECKPOINT_SYNC_URLS[props.network];
-    this.storageSize = props.storage?.size ?? CONSENSUS_DEFAULT_STORAGE[props.network];
+    this.blobs = props.blobs ?? 'none';
+    this.storageSize = props.storage?.size ?? consensusDefaultStorage(CONSENSUS_DEFAULT_STORAGE, props.network, this.blobs);
     this.storageClass = props.storage?.storageClass;
     this.restoreFrom = props.storage?.restoreFrom;
     const p = CONSENSUS_PORTS[this.client];
@@ -79,13 +94,10 @@ export class ConsensusClient extends Construct {
       ...(p.quic ? [{ name: 'beacon-quic', port: p.quic, protocol: 'UDP' as const, role: 'p2p' as const }] : []),
       { name: 'beacon-metrics', port: p.metrics, role: 'metrics' },
     ];
-    const mainnet = props.network === 'mainnet';
-    const resources = props.resources ?? {
-      requests: { cpu: mainnet ? '2' : '1', memory: mainnet ? '8Gi' : '4Gi' },
-      limits: { cpu: mainnet ? '4' : '2', memory: mainnet ? '12Gi' : '6Gi' },
-    };
+    const resources = props.resources ?? consensusResources(props.network, this.blobs);
     const engine = props.executionEndpoint ?? 'http://127.0.0.1:8551';
-    const extra = props.extraArgs ?? [];
+    // The blob-serving flag goes first among the appended ones, so it reads as nodegen's own.
+    const extra = [...(this.blobs === 'none' ? [] : [BLOB_SERVING_FLAGS[this.client][this.blobs]]), ...(props.extraArgs ?? [])];
 
     let command: string[] | undefined;
     let args: string[];

@@ -6,6 +6,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, gethNetworkSupportWarning, gethStorage, type GethHistoryChain, type GethNetwork } from '../chains/geth.js';
 import { ConstructError } from '../errors.js';
 import type { ConsensusClientKind } from '../chains/consensus.js';
+import type { BlobServing } from '../chains/blobs.js';
 import { GETH_THRESHOLDS } from '../chains/alert-thresholds.js';
 import { GETH_ALIVE_SH, GETH_READY_SH } from '../chains/probes.js';
 import {
@@ -30,6 +31,8 @@ export interface GethConsensusProps {
   readonly image?: string;
   /** @default - the public checkpoint endpoint for the network */
   readonly checkpointSyncUrl?: string;
+  /** Serve the blob APIs: `semi-supernode` or `supernode` (see ConsensusClientProps.blobs). @default 'none' */
+  readonly blobs?: BlobServing;
   /** @default - sized for the network */
   readonly resources?: NodeResources;
   /** @default - sized for the network, the node's storage class */
@@ -163,6 +166,7 @@ export class GethNode extends BlockchainNode {
       client: props.consensus?.client,
       image: props.consensus?.image,
       checkpointSyncUrl: props.consensus?.checkpointSyncUrl,
+      blobs: props.consensus?.blobs,
       resources: props.consensus?.resources,
       storage: { ...props.consensus?.storage, storageClass: props.consensus?.storage?.storageClass ?? storageClass },
       jwtPath: JWT,

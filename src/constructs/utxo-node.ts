@@ -9,6 +9,7 @@ import { UTXO_ALIVE_SH, UTXO_READY_SH } from '../chains/probes.js';
 import type { SyncThresholds } from '../chains/alert-thresholds.js';
 import { EXPORTER_SECRET_KEY, UTXO_EXPORTER_IMAGE, UTXO_EXPORTER_PORT, exporterRpcUser, exporterSecretName } from '../chains/utxo-exporter.js';
 import { COOKIE_USER, IN_POD_METHODS, type RpcUser } from '../chains/rpc-methods.js';
+import { withZmq, zmqEndpoints, type ZmqDaemon, type ZmqEndpoint, type ZmqTopics } from '../chains/zmq.js';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { BlockchainNode, CONFIG_DIR, containerSecurity, toK8sResources, type BlockchainNodeProps, type NodePort, type NodeResources } from './blockchain-node.js';
 
@@ -49,11 +50,21 @@ export interface UtxoNodeProps extends BlockchainNodeProps {
    * @default false
    */
   readonly metricsExporter?: boolean;
+  /**
+   * ZeroMQ notifications, one port per topic (ZMQ_PORTS), for consumers such as indexers and
+   * Lightning nodes. The ports are on the ClusterIP Service `<name>-zmq` and the headless one, never
+   * public; the NetworkPolicy admits `zmq.namespaces`, or by default the RPC clients.
+   * @default - no notifications
+   */
+  readonly zmq?: ZmqTopics & {
+    /** Namespaces whose pods may subscribe. @default - rpcClientNamespaces and rpcClientPodLabels */
+    readonly namespaces?: readonly string[];
+  };
 }
 
 /** The daemon-specific facts a subclass supplies. */
 export interface UtxoDaemon {
-  readonly client: string;
+  readonly client: ZmqDaemon;
   /** The chain, for alert rules. */
   readonly chain: 'bitcoin' | 'monacoin';
   /** The network's sync alert thresholds (undefined on regtest). */
@@ -83,6 +94,8 @@ export abstract class UtxoNode extends BlockchainNode {
   readonly metricsExporter: boolean;
   /** Every login of the daemon, the cookie's and the exporter's included, with its methods. */
   readonly rpcUsers: readonly RpcUser[];
+  /** The ZeroMQ topics published, with their ports (empty without `zmq`). */
+  readonly zmq: readonly ZmqEndpoint[];
   private readonly chain: UtxoDaemon['chain'];
   private readonly thresholds: SyncThresholds | undefined;
 
@@ -131,8 +144,16 @@ export abstract class UtxoNode extends BlockchainNode {
     if (d.params.deprecated) this.warnings.push(`${id}: ${d.params.deprecated}`);
     this.storageSize = this.resolveSize('storage.size', props.storage?.size, txindex ? d.params.defaultStorageTxindex : d.params.defaultStorage);
 
+    this.zmq = zmqEndpoints(id, d.client, props.zmq ?? {});
+    const zmqClients = props.zmq?.namespaces
+      ? { namespaces: props.zmq.namespaces }
+      : { namespaces: props.rpcClientNamespaces ?? [], podLabels: props.rpcClientPodLabels };
+    if (this.zmq.length > 0 && zmqClients.namespaces.length === 0 && Object.keys(zmqClients.podLabels ?? {}).length === 0) {
+      this.warnings.push(`${id}: zmq publishes ${this.zmq.map((e) => e.topic).join(', ')} but no namespace may subscribe: set zmq.namespaces or rpcClients`);
+    }
     this.conf = renderUtxoConf(
-      utxoConf(d.params, {
+      // zmqpub* are not network-only (see src/chains/zmq.ts): global lines, for every network.
+      withZmq(utxoConf(d.params, {
         rpcUsers,
         rpcAllowIps: props.rpcAllowIps ?? [],
         prune,
@@ -140,13 +161,14 @@ export abstract class UtxoNode extends BlockchainNode {
         dbcache: props.dbcache ?? 450,
         maxConnections: props.maxConnections ?? 125,
         externalIp: this.expose.p2pAddress,
-      }),
+      }), this.zmq),
       `${d.confFile} for ${id}, written by nodegen. Network-only keys are in [${d.params.section}].`,
     );
 
     const ports: NodePort[] = [
       { name: 'rpc', port: d.params.rpcPort, role: 'rpc' },
       { name: 'p2p', port: d.params.p2pPort, role: 'p2p' },
+      ...this.zmq.map((e): NodePort => ({ name: e.portName, port: e.port, role: 'zmq' })),
     ];
     const conf = `${CONFIG_DIR}/${d.confFile}`;
     const probe = (file: string) => ({ exec: { command: [`${CONFIG_DIR}/${file}`] } });
@@ -222,6 +244,7 @@ export abstract class UtxoNode extends BlockchainNode {
       ports: this.metricsExporter ? [...ports, metricsPort] : ports,
       runAsUser: d.runAsUser,
       terminationGracePeriodSeconds: d.terminationGracePeriodSeconds,
+      zmqClients,
     });
   }
 

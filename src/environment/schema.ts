@@ -174,6 +174,11 @@ export const consensusSchema = z.strictObject({
   /** The client's version when the image's tag does not say it. @default - read from the image's tag */
   version: clientVersion.optional(),
   checkpointSyncUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Serve the blob APIs: `supernode` keeps all 128 data columns, `semi-supernode` half (enough to
+   * rebuild every blob); storage and resources grow to match. @default none (the client's default custody)
+   */
+  blobs: z.enum(['none', 'semi-supernode', 'supernode']).optional(),
   resources: resourcesSchema.optional(),
   storage: storageSchema.optional(),
   extraArgs: z.array(z.string()).optional(),
@@ -223,6 +228,26 @@ export const rpcUserSchema = z.strictObject({
   methods: z.array(rpcMethod).min(1, { message: 'list at least one method: a user without methods can call nothing' }),
 });
 
+/**
+ * ZeroMQ notifications (`zmqpub<topic>=tcp://0.0.0.0:<port>`), one port per topic (src/chains/zmq.ts).
+ * ZeroMQ has no authentication: the ports are on a ClusterIP Service (`<node>-zmq`) and the headless
+ * one only, never public, and the NetworkPolicy admits only the consumers' namespaces.
+ */
+export const zmqSchema = z.strictObject({
+  /** Every block, serialised. @default false */
+  rawblock: z.boolean().optional(),
+  /** Every transaction entering the mempool or a block, serialised. @default false */
+  rawtx: z.boolean().optional(),
+  /** The hash of each new tip. @default false */
+  hashblock: z.boolean().optional(),
+  /** The hash of each transaction. @default false */
+  hashtx: z.boolean().optional(),
+  /** Block connects/disconnects and mempool adds/removes with a sequence number (bitcoind only: Monacoin 0.20 lacks it). @default false */
+  sequence: z.boolean().optional(),
+  /** Namespaces whose pods may subscribe. @default - the environment's rpcClients (namespaces and pod labels) */
+  namespaces: z.array(dnsLabel()).optional(),
+});
+
 const utxoCommon = {
   ...common,
   /**
@@ -247,6 +272,8 @@ const utxoCommon = {
   /** Database cache in MiB. @default 450 (the client's own default) */
   dbcache: z.number().int().min(4).optional(),
   maxConnections: z.number().int().min(0).max(1000).optional(),
+  /** ZeroMQ notifications for consumers such as indexers and Lightning nodes; see zmqSchema. */
+  zmq: zmqSchema.optional(),
 };
 
 /** Each consumer's `rpcauth` names the consumer's own user; the exporter's user is nobody else's. */
@@ -269,7 +296,12 @@ function checkRpcUsers(v: { rpcUsers?: Record<string, { rpcauth: string }>; expo
 
 /** A bitcoind-family node: its client, its networks, and what both daemons share. */
 function utxoNodeSchema<C extends string, const N extends readonly [string, ...string[]]>(client: C, networks: N) {
-  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine(checkRpcUsers);
+  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine(checkRpcUsers).superRefine((v, ctx) => {
+    // Monacoin 0.20 refuses the unknown key at startup; say so here, with the line, not in the pod's log.
+    if (client === 'monacoind' && v.zmq?.sequence === true) {
+      ctx.addIssue({ code: 'custom', path: ['zmq', 'sequence'], message: 'Monacoin 0.20 has no "sequence" topic (it arrived in Bitcoin Core 0.21) and refuses zmqpubsequence at startup; use hashblock and hashtx, or rawblock and rawtx' });
+    }
+  });
 }
 
 export const bitcoindNodeSchema = utxoNodeSchema('bitcoind', BITCOIN_NETWORKS);
@@ -434,6 +466,7 @@ export type MonitoringSpec = z.output<typeof monitoringSchema>;
 export type SnapshotsSpec = z.output<typeof snapshotsSchema>;
 export type RestoreFromSpec = z.output<typeof restoreFromSchema>;
 export type RpcUserSpec = z.output<typeof rpcUserSchema>;
+export type ZmqSpec = z.output<typeof zmqSchema>;
 
 /** The network each client runs when a node names none: testnets below staging, mainnets above. */
 export const TIER_NETWORKS = {

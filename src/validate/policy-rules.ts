@@ -6,6 +6,7 @@
  */
 import { GETH_UNSAFE_APIS, gethStorage, type GethNetwork } from '../chains/geth.js';
 import { CONSENSUS_MIN_STORAGE } from '../chains/consensus.js';
+import { blobServingOf, consensusMinStorage } from '../chains/blobs.js';
 import { BITCOIN_NETWORKS, type BitcoinNetwork } from '../chains/bitcoin.js';
 import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
 import { COOKIE_USER, DANGEROUS_METHODS, READ_AND_BROADCAST_METHODS } from '../chains/rpc-methods.js';
@@ -358,7 +359,8 @@ export const resourcesRule: Rule = {
 /**
  * The realistic minimum volume for a client on a network, or undefined when nodegen has no figure.
  * For geth it follows the history the flags keep (gc mode, chain history, index ranges; geth's own
- * defaults where a flag is absent), for bitcoind and monacoind `txindex`.
+ * defaults where a flag is absent), for bitcoind and monacoind `txindex`; a beacon node that serves
+ * blobs (its flags) keeps more columns.
  */
 export function minimumStorage(client: ClientKind, network: string, flags: readonly Flag[] = [], txindex = false): string | undefined {
   const last = (name: string) => flags.filter((f) => f.name === name).pop()?.value;
@@ -377,7 +379,7 @@ export function minimumStorage(client: ClientKind, network: string, flags: reado
     }
     case 'lighthouse':
     case 'prysm':
-      return CONSENSUS_MIN_STORAGE[network as GethNetwork];
+      return network in CONSENSUS_MIN_STORAGE ? consensusMinStorage(CONSENSUS_MIN_STORAGE, network as GethNetwork, blobServingOf(flags.map((f) => f.name))) : undefined;
     case 'bitcoind': {
       const p = BITCOIN_NETWORKS[network as BitcoinNetwork];
       return p && (txindex ? p.minStorageTxindex : p.minStorage);
@@ -427,7 +429,8 @@ export const storageRule: Rule = {
   explain:
     'A volume smaller than the chain fills up mid-sync and the node stops; an emptyDir loses days of sync on every ' +
     'restart. Each client\'s data directory must be on a persistent volume at least the realistic minimum for its chain and ' +
-    'network and the history it keeps (gethStorage and CONSENSUS_MIN_STORAGE, and minStorage/minStorageTxindex in ' +
+    'network and the history it keeps (gethStorage; CONSENSUS_MIN_STORAGE plus the blob columns a supernode or ' +
+    'semi-supernode keeps, src/chains/blobs.ts, read from its flags; minStorage/minStorageTxindex in ' +
     'src/chains/bitcoin.ts and monacoin.ts); only a ' +
     'sandbox may use `storage.ephemeral`. Pruned bitcoind/monacoind nodes are not held to the unpruned minimum.',
   waivable: true,
@@ -726,11 +729,15 @@ const MANAGED_FLAGS: Record<'geth' | 'utxo' | 'consensus', Record<string, string
     port: 'nodegen (the P2P Services use the network\'s port)', bind: 'nodegen', rpcauth: 'rpcUsers', rpcuser: 'rpcUsers', rpcpassword: 'rpcUsers',
     server: 'nodegen', rest: 'nodegen (REST answers without a login: it would bypass rpcUsers)', disablewallet: 'nodegen (a fleet node holds no keys)',
     prune: 'prune', txindex: 'txindex', dbcache: 'dbcache', maxconnections: 'maxConnections',
+    // The zmq-* Service and NetworkPolicy ports follow the zmq key; a second address would be unreachable or unguarded.
+    zmqpubrawblock: 'zmq', zmqpubrawtx: 'zmq', zmqpubhashblock: 'zmq', zmqpubhashtx: 'zmq', zmqpubsequence: 'zmq',
   },
   consensus: {
     network: 'network (geth\'s)', datadir: 'the beacon volume', 'execution-endpoint': 'nodegen (geth in the pod)', 'execution-jwt': 'nodegen (the JWT is made in the pod)',
     'checkpoint-sync-url': 'consensus.checkpointSyncUrl', 'http-port': 'nodegen (the Service uses the beacon API port)', 'http-address': 'nodegen',
     'metrics-port': 'nodegen (the ServiceMonitor uses it)', port: 'nodegen (the P2P ports)', 'quic-port': 'nodegen (the P2P ports)',
+    // The blob-serving mode sizes the beacon volume and resources: set it where they follow it.
+    supernode: 'consensus.blobs', 'semi-supernode': 'consensus.blobs', 'subscribe-all-data-subnets': 'consensus.blobs', 'subscribe-all-data-column-subnets': 'consensus.blobs',
   },
 };
 

@@ -39,6 +39,7 @@ import {
 } from './policy-rules.js';
 import type { Rule, RuleInfo } from './rule.js';
 import { schemaRule, unknownFieldRule, unknownKindRule } from './schema-rules.js';
+import { zmqPrivateRule } from './zmq-rule.js';
 
 /** A waiver that accepted nothing: reported by the runner after waivers are applied. */
 export const UNUSED_WAIVER: RuleInfo = {
@@ -87,6 +88,7 @@ export const RULES: readonly Rule[] = [
   namespaceRule,
   clusterCidrsRule,
   managedFlagsRule,
+  zmqPrivateRule,
 ];
 
 /** The catalogue as data: every rule and the runner's own. */

@@ -72,11 +72,14 @@ describe('command-line overrides', () => {
       ['--set', 'nodes.bitcoind.rpcUsers.wallet-api.methods=[getblock,stop]'],
       ['--set', `nodes.bitcoind.rpcUsers={ops: {rpcauth: "ops:${'0'.repeat(32)}$${'1'.repeat(64)}", methods: [stop]}}`],
       ['--set', `nodes.bitcoind.exporterRpcauth=wallet-api:${'0'.repeat(32)}$${'1'.repeat(64)}`],
+      ['--set', 'nodes.bitcoind.zmq.namespaces=[default]'],
+      ['--set', 'nodes.bitcoind.zmq={rawtx: true}'],
+      ['--set', 'nodes.geth.consensus.blobs=supernode'],
     ];
     const r = await cli(REPO, 'synth', '--env', 'production', '--stdout', ...loosening.flat());
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^error: 17 overrides set what only the environment files may set; dist\/ was not changed/);
+    expect(r.err).toMatch(/^error: 20 overrides set what only the environment files may set; dist\/ was not changed/);
     for (const [, value] of loosening) expect(r.err).toContain(`--set ${value} ${value!.split('=')[0]}: ${value!.split('=')[0]} can be set only in the committed environment files`);
   });
 

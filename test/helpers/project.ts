@@ -1,11 +1,13 @@
 /**
  * Test helpers: a temporary copy of the project, and running the CLI in process or as a process.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { run } from '../../src/cli/run.js';
+import { loadEnvironment } from '../../src/environment/load.js';
+import { InputError, type Problem } from '../../src/errors.js';
 
 export const REPO = join(__dirname, '..', '..');
 
@@ -51,4 +53,21 @@ export async function cli(cwd: string, ...argv: string[]): Promise<CliResult> {
 export function spawnCli(cwd: string, root: string, ...argv: string[]): CliResult {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'nodegen.js'), ...argv], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/** Writes environments/develop.yaml of a project copy as qa.yaml (in its own namespace) plus an overlay. */
+export function writeDevelop(root: string, overlay: string): void {
+  writeFileSync(join(root, 'environments', 'develop.yaml'), `${readFileSync(join(root, 'environments', 'qa.yaml'), 'utf8').replace('chains-qa', 'chains-develop')}${overlay}`);
+}
+
+/** The input problems of that develop environment when loaded (none when it loads). */
+export function developProblems(root: string, overlay: string): Problem[] {
+  writeDevelop(root, overlay);
+  try {
+    loadEnvironment('develop', { root });
+  } catch (e) {
+    if (e instanceof InputError) return [...e.problems];
+    throw e;
+  }
+  return [];
 }

@@ -55,6 +55,7 @@ const CASES: Record<string, { readonly pass: Fixture; readonly fail: Fixture }> 
   'policy/managed-flags': { fail: { env: 'managed-flags' }, pass: { env: 'rpc-namespaces-loopback' } },
   'policy/cluster-cidrs': { fail: { env: 'cluster-cidrs' }, pass: { env: 'cluster-cidrs-sandbox' } },
   'policy/unused-waiver': { fail: { env: 'unused-waiver' }, pass: { env: 'network-tier-waived' } },
+  'policy/zmq-private': { fail: { manifest: 'policy-zmq-private/fail.yaml' }, pass: { env: 'sandbox' } },
 };
 
 async function findingsOf(f: Fixture): Promise<Finding[]> {
