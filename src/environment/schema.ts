@@ -7,6 +7,7 @@
  * reported against the line that holds it, not by the API server after `kubectl apply`.
  */
 import { z } from 'zod';
+import { checkIndexer, indexerSchema } from './indexer-schema.js';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters (namespaces, Services). */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -241,6 +242,8 @@ const utxoCommon = {
   /** Database cache in MiB. @default 450 (the client's own default) */
   dbcache: z.number().int().min(4).optional(),
   maxConnections: z.number().int().min(0).max(1000).optional(),
+  /** An Electrum server (Fulcrum) beside the node; bitcoind only (README "Electrum indexer"). @default - none */
+  indexer: indexerSchema({ rpcauth, image, quantity, resources: resourcesSchema, dnsLabel }).optional(),
 };
 
 /** Each consumer's `rpcauth` names the consumer's own user; the exporter's user is nobody else's. */
@@ -263,7 +266,10 @@ function checkRpcUsers(v: { rpcUsers?: Record<string, { rpcauth: string }>; expo
 
 /** A bitcoind-family node: its client, its networks, and what both daemons share. */
 function utxoNodeSchema<C extends string, const N extends readonly [string, ...string[]]>(client: C, networks: N) {
-  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine(checkRpcUsers);
+  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine((v, ctx) => {
+    checkRpcUsers(v, ctx);
+    checkIndexer(client, v, ctx);
+  });
 }
 
 export const bitcoindNodeSchema = utxoNodeSchema('bitcoind', BITCOIN_NETWORKS);
@@ -428,6 +434,7 @@ export type MonitoringSpec = z.output<typeof monitoringSchema>;
 export type SnapshotsSpec = z.output<typeof snapshotsSchema>;
 export type RestoreFromSpec = z.output<typeof restoreFromSchema>;
 export type RpcUserSpec = z.output<typeof rpcUserSchema>;
+export type IndexerSpec = NonNullable<BitcoindNodeSpec['indexer']>;
 
 /** The network each client runs when a node names none: testnets below staging, mainnets above. */
 export const TIER_NETWORKS = {
