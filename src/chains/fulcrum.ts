@@ -3,10 +3,11 @@
  * nodegen relies on, each read from its source at the pinned tag. File:line citations below are
  * at cculianu/Fulcrum tag v2.1.1 (commit f06d28f, 2026-05-07).
  *
- * Why Fulcrum and not electrs: Fulcrum is actively released (v2.0.0 to v2.1.1 within the last
- * year), and its own CI publishes a multi-arch image for every release tag
+ * Why Fulcrum and not electrs: Fulcrum is actively released (v2.0.0 2025-09, v2.1.0 2025-11, v2.1.1
+ * 2026-05), and its own CI publishes a multi-arch image for every release tag
  * (`.github/workflows/publish.yml`: `docker buildx build ... -t cculianu/fulcrum:${TAG_NAME}` on
- * `release: released`); electrs publishes no official image. Fulcrum serves BTC, BCH and LTC only
+ * `release: released`); electrs publishes no official image (romanz/electrs issue 752, "Official Dockerhub image", open;
+ * the maintainer answered with doc/binaries.md). Fulcrum serves BTC, BCH and LTC only
  * (README.md:6, 23), so it cannot serve Monacoin.
  * @see https://github.com/cculianu/Fulcrum/blob/v2.1.1/doc/fulcrum-example-config.conf
  */
