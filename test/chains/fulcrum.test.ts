@@ -70,6 +70,26 @@ describe(`Fulcrum ${FULCRUM_VERSION} facts`, () => {
     expect(Object.keys(FULCRUM_METHODS_NOT_ON_CORE).filter((m) => whitelisted.includes(m))).toEqual([]);
   });
 
+  it('reads back as Fulcrum reads its config file: every key once, with the value nodegen meant', () => {
+    // ConfigFile::open (src/Options.cpp:317-352 at v2.1.1): lines split at "\n", "[section]" lines
+    // skipped, everything after "#" dropped, then "name = value" trimmed; a repeated name is kept twice.
+    const conf = renderFulcrumConf({ bitcoind: 'bitcoind.chains-nodetest.svc:48332', rpcUser: 'indexer', dbMem: 1024 }, 'header with # and = signs\nsecond line');
+    const read: Array<[string, string]> = [];
+    for (const raw of conf.split('\n')) {
+      let line = raw.trim();
+      if (line.startsWith('[')) continue;
+      if (line.includes('#')) line = line.slice(0, line.indexOf('#')).trim();
+      if (!line) continue;
+      const eq = line.indexOf('=');
+      read.push(eq > -1 ? [line.slice(0, eq).trim(), line.slice(eq + 1).trim()] : [line, '']);
+    }
+    expect(Object.fromEntries(read)).toEqual({
+      datadir: '/data', bitcoind: 'bitcoind.chains-nodetest.svc:48332', rpcuser: 'indexer', tcp: '0.0.0.0:50001',
+      stats: '127.0.0.1:8080', admin: '127.0.0.1:8000', peering: 'false', announce: 'false', db_mem: '1024',
+    });
+    expect(read).toHaveLength(9);
+  });
+
   it('gives the indexer only read and broadcast methods', () => {
     for (const m of Object.keys(FULCRUM_METHODS)) {
       expect(DANGEROUS_METHODS.has(m), m).toBe(false);
