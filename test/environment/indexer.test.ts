@@ -3,34 +3,22 @@
  * node, a login that is someone else's) is refused with the file, key path and line; a valid one
  * turns txindex on and adds the indexer's login to its node.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../src/environment/load.js';
-import { InputError, type Problem } from '../../src/errors.js';
+import type { Problem } from '../../src/errors.js';
 import { buildFleet } from '../../charts/fleet.js';
 import { copyProject } from '../helpers/project.js';
+import { developProblems, writeDevelopOverlay } from '../helpers/overlay.js';
 
 const project = copyProject();
 afterAll(() => project.cleanup());
 const HASH = (user: string) => `${user}:${'0'.repeat(32)}$${'1'.repeat(64)}`;
 const INDEXER = `    indexer:\n      rpcauth: "${HASH('indexer')}"\n`;
 
-/** The develop environment as qa's file (namespace changed) plus `overlay`. */
-function write(overlay: string): void {
-  writeFileSync(join(project.root, 'environments', 'develop.yaml'), `${readFileSync(join(project.root, 'environments', 'qa.yaml'), 'utf8').replace('chains-qa', 'chains-develop')}${overlay}`);
-}
-
-function problemsWith(overlay: string): Problem[] {
-  write(overlay);
-  try {
-    loadEnvironment('develop', { root: project.root });
-  } catch (e) {
-    if (e instanceof InputError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+const write = (overlay: string): void => writeDevelopOverlay(project.root, overlay);
+const problemsWith = (overlay: string): Problem[] => developProblems(project.root, overlay);
 
 describe('indexer in an environment file', () => {
   it('accepts an indexer on a bitcoind node, turns txindex on and adds its login', () => {

@@ -5,24 +5,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEnvironment } from '../../src/environment/load.js';
-import { InputError, type Problem } from '../../src/errors.js';
+import type { Problem } from '../../src/errors.js';
 import { copyProject, snapshotTree, cli } from '../helpers/project.js';
+import { developProblems } from '../helpers/overlay.js';
 
 const project = copyProject();
 afterAll(() => project.cleanup());
 const HASH = (user: string) => `${user}:${'0'.repeat(32)}$${'1'.repeat(64)}`;
 
-function problemsWith(overlay: string): Problem[] {
-  writeFileSync(join(project.root, 'environments', 'develop.yaml'), `${readFileSync(join(project.root, 'environments', 'qa.yaml'), 'utf8').replace('chains-qa', 'chains-develop')}${overlay}`);
-  try {
-    loadEnvironment('develop', { root: project.root });
-  } catch (e) {
-    if (e instanceof InputError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+const problemsWith = (overlay: string): Problem[] => developProblems(project.root, overlay);
 
 describe('rpcUsers in an environment file', () => {
   it('accepts a consumer with its own hash and methods', () => {
