@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../src/environment/load.js';
 import type { Problem } from '../../src/errors.js';
 import { buildFleet } from '../../charts/fleet.js';
-import { copyProject } from '../helpers/project.js';
+import { cli, copyProject } from '../helpers/project.js';
 import { developProblems, writeDevelopOverlay } from '../helpers/overlay.js';
 
 const project = copyProject();
@@ -50,6 +50,15 @@ describe('indexer in an environment file', () => {
     expect(p!.file).toBe('environments/develop.yaml');
     const line = readFileSync(join(project.root, 'environments', 'develop.yaml'), 'utf8').split('\n')[p!.line! - 1]!;
     expect(line.trim().startsWith(key.split('.').pop()!)).toBe(true);
+  });
+
+  it('keeps extraArgs from turning txindex off or pruning under an indexer (policy/managed-flags)', async () => {
+    write(`nodes:\n  bitcoind:\n${INDEXER}    extraArgs: ["-txindex=0", "-prune=1000"]\n`);
+    const r = await cli(project.root, 'validate', '--env', 'develop');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('synth would refuse to write');
+    expect(r.out).toMatch(/error policy\/managed-flags .*nodes\.bitcoind\.extraArgs\[0\]\n\s+-txindex=0 sets what the environment key txindex controls/);
+    expect(r.out).toMatch(/error policy\/managed-flags .*nodes\.bitcoind\.extraArgs\[1\]\n\s+-prune=1000 sets what the environment key prune controls/);
   });
 
   it('refuses an indexer whose object names a node of the environment already has', () => {
