@@ -5,7 +5,7 @@
 import * as cdk8s from 'cdk8s';
 import { App, type Chart } from 'cdk8s';
 import { TIER_NETWORKS, type EnvironmentSpec, type NodeSpec, type RestoreFromSpec } from '../src/environment/schema.js';
-import type { BlockchainNode, BlockchainNodeProps, NodeSnapshotSchedule } from '../src/constructs/blockchain-node.js';
+import { constructIdOf, type BlockchainNode, type BlockchainNodeProps, type NodeSnapshotSchedule } from '../src/constructs/blockchain-node.js';
 import { ConstructError, InputError } from '../src/errors.js';
 import { firstLine, type ProjectConfig } from '../src/extension.js';
 import { SnapshotSource } from '../src/constructs/snapshot-source.js';
@@ -14,6 +14,7 @@ import { GethNode } from '../src/constructs/geth-node.js';
 import { BitcoindNode } from '../src/constructs/bitcoind-node.js';
 import { MonaNode } from '../src/constructs/mona-node.js';
 import type { UtxoNode } from '../src/constructs/utxo-node.js';
+import { ElectrumIndexer, withIndexerUser } from '../src/constructs/electrum-indexer.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { ChainChart } from './chain-chart.js';
 import { GITOPS_DIR, GitopsChart } from './gitops-chart.js';
@@ -151,11 +152,12 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
       } else {
         const utxo = {
           ...common,
-          rpcUsers: node.rpcUsers,
+          // An indexer logs in as a user of its own (README "Electrum indexer") and needs txindex.
+          rpcUsers: withIndexerUser(node.rpcUsers, node.indexer),
           exporterRpcauth: node.exporterRpcauth,
           rpcAllowIps: env.clusterCidrs,
           prune: node.prune,
-          txindex: node.txindex,
+          txindex: node.txindex ?? (node.indexer ? true : undefined),
           dbcache: node.dbcache,
           maxConnections: node.maxConnections,
           zmq: node.zmq,
@@ -168,6 +170,16 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
             : new MonaNode(chart, name, { ...utxo, image: node.image!, network: node.network ?? networks.monacoind });
         warnings.push(...utxoNode.warnings);
         built.push(utxoNode);
+        if (node.client === 'bitcoind' && node.indexer) {
+          const ix = node.indexer;
+          const clash = [`${name}-indexer`, `${name}-electrum`].find((n) => Object.hasOwn(env.nodes, n));
+          if (clash) throw new ConstructError(`${name}: the indexer's objects are named "${name}-indexer" and "${name}-electrum", as node "${clash}"'s are; rename one of the nodes`, { node: name, key: 'indexer' });
+          new ElectrumIndexer(chart, `${constructIdOf(name)}-indexer`, {
+            node: utxoNode, network: node.network ?? networks.bitcoind, rpcauth: ix.rpcauth, image: ix.image, resources: ix.resources, dbMem: ix.dbMem,
+            storage: { size: ix.storage?.size, storageClass: ix.storage?.storageClass ?? env.storage.storageClass },
+            clientNamespaces: ix.namespaces ?? env.rpcClients.namespaces, environment: envName, placement: common.placement,
+          });
+        }
       }
     }
     charts.push({ file: family.file, chart });

@@ -81,7 +81,9 @@ describe('the committed dist/', () => {
       const sets = objects.filter((o) => o.obj.kind === 'StatefulSet').map((o) => o.obj);
       // The mainnet tier leaves monacoind out until a real image replaces base.yaml's placeholder.
       const mainnet = env === 'staging' || env === 'production';
-      expect(sets.map((s) => s.metadata.name).sort()).toEqual(mainnet ? ['bitcoind', 'geth'] : ['bitcoind', 'geth', 'monacoind']);
+      // nodetest's bitcoind has an Electrum indexer, a StatefulSet of its own.
+      const indexer = env === 'nodetest' ? ['bitcoind-indexer'] : [];
+      expect(sets.map((s) => s.metadata.name).sort()).toEqual(mainnet ? ['bitcoind', 'geth'] : ['bitcoind', ...indexer, 'geth', 'monacoind']);
       for (const s of sets) {
         expect(services.has(s.spec.serviceName)).toBe(true);
         expect(s.spec.template.metadata.labels).toMatchObject(s.spec.selector.matchLabels);

@@ -7,6 +7,7 @@
  * reported against the line that holds it, not by the API server after `kubectl apply`.
  */
 import { z } from 'zod';
+import { checkIndexer, indexerSchema } from './indexer-schema.js';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters (namespaces, Services). */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -274,6 +275,8 @@ const utxoCommon = {
   maxConnections: z.number().int().min(0).max(1000).optional(),
   /** ZeroMQ notifications for consumers such as indexers and Lightning nodes; see zmqSchema. */
   zmq: zmqSchema.optional(),
+  /** An Electrum server (Fulcrum) beside the node; bitcoind only (README "Electrum indexer"). @default - none */
+  indexer: indexerSchema({ rpcauth, image, quantity, resources: resourcesSchema, dnsLabel }).optional(),
 };
 
 /** Each consumer's `rpcauth` names the consumer's own user; the exporter's user is nobody else's. */
@@ -296,7 +299,9 @@ function checkRpcUsers(v: { rpcUsers?: Record<string, { rpcauth: string }>; expo
 
 /** A bitcoind-family node: its client, its networks, and what both daemons share. */
 function utxoNodeSchema<C extends string, const N extends readonly [string, ...string[]]>(client: C, networks: N) {
-  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine(checkRpcUsers).superRefine((v, ctx) => {
+  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine((v, ctx) => {
+    checkRpcUsers(v, ctx);
+    checkIndexer(client, v, ctx);
     // Monacoin 0.20 refuses the unknown key at startup; say so here, with the line, not in the pod's log.
     if (client === 'monacoind' && v.zmq?.sequence === true) {
       ctx.addIssue({ code: 'custom', path: ['zmq', 'sequence'], message: 'Monacoin 0.20 has no "sequence" topic (it arrived in Bitcoin Core 0.21) and refuses zmqpubsequence at startup; use hashblock and hashtx, or rawblock and rawtx' });
@@ -467,6 +472,7 @@ export type SnapshotsSpec = z.output<typeof snapshotsSchema>;
 export type RestoreFromSpec = z.output<typeof restoreFromSchema>;
 export type RpcUserSpec = z.output<typeof rpcUserSchema>;
 export type ZmqSpec = z.output<typeof zmqSchema>;
+export type IndexerSpec = NonNullable<BitcoindNodeSpec['indexer']>;
 
 /** The network each client runs when a node names none: testnets below staging, mainnets above. */
 export const TIER_NETWORKS = {
