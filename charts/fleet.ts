@@ -138,6 +138,7 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
           httpApi: node.httpApi,
           corsDomains: node.corsDomains,
           maxPeers: node.maxPeers,
+          forkCheck: node.forkCheck,
           consensus: {
             ...node.consensus,
             storage: {

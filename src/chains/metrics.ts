@@ -104,6 +104,8 @@ export const KUBE_STATE_METRICS = {
   cronJobLastSuccess: 'kube_cronjob_status_last_successful_time',
   /** Unix time the CronJob was created. */
   cronJobCreated: 'kube_cronjob_created',
+  /** Unix time the CronJob last started a Job. */
+  cronJobLastSchedule: 'kube_cronjob_status_last_schedule_time',
 } as const;
 
 /** Prometheus's own per-target series: 1 when the last scrape succeeded. */

@@ -181,6 +181,11 @@ export interface NodeWorkload {
   readonly terminationGracePeriodSeconds: number;
   /** Who may connect to the `zmq` ports (never an address range: the feed has no authentication). @default - nobody */
   readonly zmqClients?: { readonly namespaces: readonly string[]; readonly podLabels?: Record<string, string> };
+  /**
+   * The node's own in-cluster checks (./fork-check.ts): pods with these labels, in the node's
+   * namespace, are admitted to the named ports. @default - none
+   */
+  readonly checks?: { readonly podLabels: Record<string, string>; readonly ports: readonly string[] };
 }
 
 export const CHECKSUM_ANNOTATION = 'nodegen.dev/config-checksum';
@@ -418,7 +423,7 @@ export abstract class BlockchainNode extends Construct {
       },
     });
 
-    this.buildNetworkPolicy(w.ports, w.zmqClients);
+    this.buildNetworkPolicy(w.ports, w.zmqClients, w.checks);
 
     if (this.replicas > 1) {
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'pdb', {
@@ -485,7 +490,13 @@ export abstract class BlockchainNode extends Construct {
       ...facts,
       volumes: this.volumeClaimNames,
       ...(this.snapshotSchedule ? { snapshotCronJob: this.snapshotSchedule.name } : {}),
+      ...this.extraAlertFacts(),
     };
+  }
+
+  /** What a subclass adds to its alerted node (geth: its fork check). @default {} */
+  protected extraAlertFacts(): Partial<AlertedNode> {
+    return {};
   }
 
   /**
@@ -500,7 +511,7 @@ export abstract class BlockchainNode extends Construct {
     });
   }
 
-  private buildNetworkPolicy(ports: readonly NodePort[], zmqClients: NodeWorkload['zmqClients']): void {
+  private buildNetworkPolicy(ports: readonly NodePort[], zmqClients: NodeWorkload['zmqClients'], checks: NodeWorkload['checks']): void {
     const toPolicyPorts = (role: NodePort['role']) =>
       ports.filter((p) => p.role === role).map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
     const rpcPeers: k8s.NetworkPolicyPeer[] = [];
@@ -522,6 +533,8 @@ export abstract class BlockchainNode extends Construct {
     ];
     const zmq = toPolicyPorts('zmq');
     if (zmqPeers.length > 0 && zmq.length > 0) ingress.push({ from: zmqPeers, ports: zmq });
+    const checked = ports.filter((p) => checks?.ports.includes(p.name)).map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+    if (checks && checked.length > 0) ingress.push({ from: [{ podSelector: { matchLabels: checks.podLabels } }], ports: checked });
     const p2p = toPolicyPorts('p2p');
     if (p2p.length > 0) ingress.push({ ports: p2p });
     // Metrics from the scrapers' namespaces only: they tell an attacker little, but are nobody else's business.

@@ -22,6 +22,7 @@ import {
 import { BEACON_DATA, BEACON_VOLUME, ConsensusClient } from './consensus-client.js';
 import { IDENTITY_FILES, IDENTITY_RESET_SH } from '../chains/identity.js';
 import { IDENTITY_RESET_FILE, identityResetContainer } from './identity-reset.js';
+import { FORK_CHECK_LABEL, ForkCheck } from './fork-check.js';
 
 /** The consensus client paired with a geth node. */
 export interface GethConsensusProps {
@@ -81,6 +82,12 @@ export interface GethNodeProps extends BlockchainNodeProps {
   readonly maxPeers?: number;
   /** @default - Lighthouse with its defaults */
   readonly consensus?: GethConsensusProps;
+  /**
+   * An hourly CronJob that asks each replica's geth (`eth_config`) and beacon node
+   * (`fork_schedule`) whether it knows every fork of the table (./fork-check.ts), for the alert
+   * ChainNodeForkUnknown. @default true (with at least one replica)
+   */
+  readonly forkCheck?: boolean;
 }
 
 /** Startup budget: how long a first sync may take before the kubelet gives up, per network. */
@@ -119,6 +126,8 @@ export class GethNode extends BlockchainNode {
   readonly historyChain: GethHistoryChain;
   readonly storageSize: string;
   readonly consensus: ConsensusClient;
+  /** Set when the fork check runs (`forkCheck`, the default, with at least one replica). */
+  forkCheck?: ForkCheck;
   /** The exact geth arguments written into the StatefulSet. */
   readonly args: readonly string[];
   /** Warnings for the operator (a network past its support window, for example). */
@@ -272,6 +281,7 @@ export class GethNode extends BlockchainNode {
         ];
     const identityInits = restored.map((r) => identityResetContainer({ node: id, image: this.image, ...r }));
 
+    const forkCheck = (props.forkCheck ?? true) && this.replicas > 0;
     this.buildWorkload({
       containers: [geth, this.consensus.container],
       initContainers: [jwtInit, ...identityInits],
@@ -298,7 +308,24 @@ export class GethNode extends BlockchainNode {
       ports: [...ports, ...this.consensus.ports],
       runAsUser: RUN_AS,
       terminationGracePeriodSeconds: 300,
+      ...(forkCheck ? { checks: { podLabels: { [FORK_CHECK_LABEL]: id }, ports: ['http', 'beacon-http'] } } : {}),
     });
+    if (forkCheck) {
+      this.forkCheck = new ForkCheck(this, 'fork-check', {
+        namespace: this.namespace,
+        environment: props.environment,
+        node: id,
+        network: this.network,
+        replicas: this.replicas,
+        headlessService: `${id}-headless`,
+        rpcPort: GETH_PORTS.http,
+        beaconPort: this.consensus.ports.find((p) => p.name === 'beacon-http')!.port,
+      });
+    }
+  }
+
+  protected override extraAlertFacts() {
+    return this.forkCheck ? { forkCheckCronJob: this.forkCheck.cronJobName } : {};
   }
 
   protected alertFacts() {

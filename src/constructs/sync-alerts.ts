@@ -13,7 +13,9 @@
  * - ChainNodeVolumeAlmostFull: a volume more than 85% full;
  * - ChainNodeVolumeFillingUp: a volume predicted to fill within 4 days;
  * - ChainNodeRestarting: a container restarted 3 times within an hour;
- * - ChainNodeSnapshotOverdue: no successful scheduled snapshot for 48 hours (when scheduled).
+ * - ChainNodeSnapshotOverdue: no successful scheduled snapshot for 48 hours (when scheduled);
+ * - ChainNodeForkUnknown: the fork check's last run failed: a replica does not know a fork of the
+ *   network that nodegen's table lists (geth nodes).
  */
 import { Construct } from 'constructs';
 import { ConstructError } from '../errors.js';
@@ -51,6 +53,8 @@ export interface AlertedNode {
   readonly volumes: readonly string[];
   /** Its snapshot CronJob, when it has one. */
   readonly snapshotCronJob?: string;
+  /** Its fork-check CronJob (geth nodes, ./fork-check.ts), when it has one. */
+  readonly forkCheckCronJob?: string;
 }
 
 /** One alerting rule, as Prometheus (and the CRDs) define it. */
@@ -269,6 +273,21 @@ export function nodeAlertRules(ns: string, node: AlertedNode, extraLabels: Recor
         summary: `${node.name}: no successful scheduled snapshot for ${COMMON_THRESHOLDS.snapshotMaxAgeHours} hours`,
         description: `The CronJob ${node.snapshotCronJob} has not completed successfully for ${COMMON_THRESHOLDS.snapshotMaxAgeHours} hours: new replicas would start from an old snapshot, or none.`,
         runbook: `kubectl -n ${ns} get jobs -l app.kubernetes.io/instance=${node.snapshotCronJob}; kubectl -n ${ns} logs job/<latest>; kubectl -n ${ns} describe volumesnapshot <newest> (quota, VolumeSnapshotClass, CSI driver errors).`,
+      },
+    });
+  }
+  if (node.forkCheckCronJob) {
+    const job = `namespace="${ns}",cronjob="${node.forkCheckCronJob}"`;
+    rules.push({
+      alert: 'ChainNodeForkUnknown',
+      // A run started after the last successful one and did not succeed (a run takes seconds; `for` covers it).
+      expr: `${KUBE_STATE_METRICS.cronJobLastSchedule}{${job}} > ${KUBE_STATE_METRICS.cronJobLastSuccess}{${job}} or (${KUBE_STATE_METRICS.cronJobLastSchedule}{${job}} unless ${KUBE_STATE_METRICS.cronJobLastSuccess}{${job}})`,
+      for: '30m',
+      labels: labels('critical'),
+      annotations: {
+        summary: `${node.name}: a replica does not know a fork of its network`,
+        description: `The CronJob ${node.forkCheckCronJob} found a replica whose geth (eth_config) or beacon node (fork_schedule) lacks a fork that nodegen's fork table lists. At that fork the replica stops following the chain.`,
+        runbook: `kubectl -n ${ns} logs job/$(kubectl -n ${ns} get jobs -l app.kubernetes.io/instance=${node.name},app.kubernetes.io/component=fork-check -o name | tail -1 | cut -d/ -f2); then npx nodegen outdated and pin the release the table names (README "Fork readiness").`,
       },
     });
   }

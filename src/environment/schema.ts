@@ -191,6 +191,8 @@ export const gethNodeSchema = z.strictObject({
   ...common,
   /** geth's version when the image's tag does not say it. @default - read from the image's tag */
   version: clientVersion.optional(),
+  /** The hourly in-cluster fork check (`eth_config`, `fork_schedule`) and its alert. @default true */
+  forkCheck: z.boolean().optional(),
   syncMode: z.enum(['snap', 'full']).optional(),
   gcMode: z.enum(['full', 'archive']).optional(),
   /** Blocks whose transactions are indexed (0 = the whole chain). @default 0 */

@@ -58,9 +58,9 @@ describe('nodegen diff', () => {
     const r = await cli(root, 'diff', '--env', 'qa', '--set', 'nodes.geth.replicas=3', '--json');
     expect(r.code).toBe(1);
     const parsed = JSON.parse(r.out);
-    // Three replicas: the StatefulSet changes and a PodDisruptionBudget appears.
-    expect(parsed.summary).toEqual([{ env: 'qa', added: 1, changed: 1, removed: 0 }]);
-    expect(parsed.objects.map((o: { object: string }) => o.object)).toEqual(['PodDisruptionBudget/geth', 'StatefulSet/geth']);
+    // Three replicas: the StatefulSet changes, a PodDisruptionBudget appears, and the fork check asks three replicas.
+    expect(parsed.summary).toEqual([{ env: 'qa', added: 1, changed: 2, removed: 0 }]);
+    expect(parsed.objects.map((o: { object: string }) => o.object)).toEqual(['CronJob/geth-fork-check', 'PodDisruptionBudget/geth', 'StatefulSet/geth']);
     expect(parsed.overrides).toEqual(['--set nodes.geth.replicas=3']);
   });
 });

@@ -75,9 +75,12 @@ describe('GethNode', () => {
     const ports = (name: string) => (find(objects, 'Service', name).spec.ports as { name: string }[]).map((p) => p.name);
     expect(ports('geth')).toEqual(['http', 'ws']);
     expect(ports('geth-headless')).toContain('beacon-http');
-    const admitted = (find(objects, 'NetworkPolicy', 'geth').spec.ingress as { ports: { port: number }[] }[]).flatMap((r) => r.ports.map((p) => p.port));
+    const rules = find(objects, 'NetworkPolicy', 'geth').spec.ingress as { from?: { podSelector?: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[];
+    const admitted = rules.flatMap((r) => r.ports.map((p) => p.port));
     expect(admitted).toContain(30303);
-    expect(admitted).not.toContain(5052);
+    // The beacon API only for the node's own fork check (fork-check.ts), never for the apps.
+    const beacon = rules.filter((r) => r.ports.some((p) => p.port === 5052));
+    expect(beacon.map((r) => r.from)).toEqual([[{ podSelector: { matchLabels: { 'nodegen.dev/fork-check': 'geth' } } }]]);
   });
 
   it('keeps the data directory on the persistent volume', () => {

@@ -79,7 +79,7 @@ describe.each(Object.entries(NODES))('alerts of %s', (_label, node) => {
   it("select only this node's pods or claims in its namespace", () => {
     for (const r of rules) {
       expect(r.expr).toContain('namespace="chains"');
-      expect(r.expr).toMatch(new RegExp(`pod=~"${node.name}-\\[0-9\\]\\+"|persistentvolumeclaim=~"\\([a-z|-]+\\)-${node.name}-\\[0-9\\]\\+"|cronjob="${node.name}-snapshots"`));
+      expect(r.expr).toMatch(new RegExp(`pod=~"${node.name}-\\[0-9\\]\\+"|persistentvolumeclaim=~"\\([a-z|-]+\\)-${node.name}-\\[0-9\\]\\+"|cronjob="${node.name}-(snapshots|fork-check)"`));
     }
   });
 
