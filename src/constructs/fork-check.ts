@@ -3,9 +3,9 @@
  * each replica of a geth node what it is configured for, and fails when a replica does not know a
  * fork that src/chains/forks.ts lists for its network:
  * - geth's `eth_config` (EIP-7910; go-ethereum v1.17.10 internal/ethapi/api.go:1290-1345): the
- *   activation time of the `last` fork it has configured (or `current` when nothing is scheduled
- *   after it) must be at least the table's last fork of the network. A syncing replica is skipped:
- *   its `current` follows its head, not its configuration.
+ *   activation time of the `last` fork it has configured (`LatestFork(^uint64(0))`; null when the
+ *   head is already on it, and then `current` is that fork) must be at least the table's last
+ *   fork of the network. That is its configuration, whatever its sync state.
  * - the beacon node's `/eth/v1/config/fork_schedule` (Beacon API): every named consensus fork of
  *   the table (Electra, Fulu; the BPO forks are blob-schedule entries, not forks) must be in it,
  *   at its epoch.
@@ -40,22 +40,19 @@ fail=0
 rpc() { wget -q -O - --header 'Content-Type: application/json' --post-data "{\\"jsonrpc\\":\\"2.0\\",\\"id\\":1,\\"method\\":\\"$2\\",\\"params\\":[]}" "http://$1:$RPC_PORT/"; }
 for host in $HOSTS; do
   if [ "$EXEC_LAST" -gt 0 ]; then
-    syncing=$(rpc "$host" eth_syncing 2>&1) || { echo "$host: geth does not answer: $syncing"; fail=1; continue; }
-    case "$syncing" in
-      *'"result":false'*)
-        config=$(rpc "$host" eth_config 2>&1) || { echo "$host: eth_config failed: $config"; fail=1; continue; }
-        config=$(printf '%s' "$config" | tr -d ' \\n')
-        last=$(printf '%s' "$config" | sed -n 's/.*"last":{"activationTime":\\([0-9]*\\).*/\\1/p')
-        [ -n "$last" ] || last=$(printf '%s' "$config" | sed -n 's/.*"current":{"activationTime":\\([0-9]*\\).*/\\1/p')
-        if [ -z "$last" ]; then
-          echo "$host: eth_config names no fork: $config"; fail=1
-        elif [ "$last" -lt "$EXEC_LAST" ]; then
-          echo "$host: geth's last configured fork activates at $last, before the fork at $EXEC_LAST that nodegen's table lists: it does not know that fork"; fail=1
-        else
-          echo "$host: geth knows every listed fork (last configured at $last)"
-        fi ;;
-      *) echo "$host: geth is syncing; its fork configuration is checked once it is synced" ;;
-    esac
+    # last: the last fork of geth's configuration; null when the head is already on it, and then
+    # current is that fork. Either way the configuration, not the sync state, decides.
+    config=$(rpc "$host" eth_config 2>&1) || { echo "$host: geth does not answer eth_config: $config"; fail=1; continue; }
+    config=$(printf '%s' "$config" | tr -d ' \\n')
+    last=$(printf '%s' "$config" | sed -n 's/.*"last":{"activationTime":\\([0-9]*\\).*/\\1/p')
+    [ -n "$last" ] || last=$(printf '%s' "$config" | sed -n 's/.*"current":{"activationTime":\\([0-9]*\\).*/\\1/p')
+    if [ -z "$last" ]; then
+      echo "$host: eth_config names no fork: $(printf '%s' "$config" | cut -c1-200)"; fail=1
+    elif [ "$last" -lt "$EXEC_LAST" ]; then
+      echo "$host: geth's last configured fork activates at $last, before the fork at $EXEC_LAST that nodegen's table lists: it does not know that fork"; fail=1
+    else
+      echo "$host: geth knows every listed fork (last configured at $last)"
+    fi
   fi
   if [ -n "$BEACON_EPOCHS" ]; then
     schedule=$(wget -q -O - "http://$host:$BEACON_PORT/eth/v1/config/fork_schedule" 2>&1) || { echo "$host: the beacon API does not answer: $schedule"; fail=1; continue; }

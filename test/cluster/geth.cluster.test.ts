@@ -178,6 +178,30 @@ describe.each(CASES)('geth with the arguments of dist/$env', ({ env, objects, po
     }
   });
 
+  it("the fork check's own script, with the CronJob's table, finds that this geth knows every fork of its network, and fails on a later one", () => {
+    const applets = mkdtempSync(join(tmpdir(), 'busybox-'));
+    try {
+      for (const applet of ['sh', 'wget', 'sed', 'tr']) symlinkSync(BUSYBOX!, join(applets, applet));
+      const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'geth-fork-check') as Manifest & { data: Record<string, string> };
+      const cron = objects.find((o) => o.kind === 'CronJob' && o.metadata.name === 'geth-fork-check') as Manifest & { spec: { jobTemplate: { spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } } } } };
+      const env = Object.fromEntries(cron.spec.jobTemplate.spec.template.spec.containers[0]!.env.map((e) => [e.name, e.value]));
+      const script = join(root, 'fork-check.sh');
+      writeFileSync(script, cm.data['fork-check.sh']!);
+      // geth in its namespace, as replica 0 would answer; the beacon half needs a beacon node (unit-tested with a stand-in).
+      const check = (execLast: string) => {
+        const r = inNamespace(child.pid!, BUSYBOX!, ['sh', script], { PATH: `${applets}:/usr/bin:/bin`, ...env, HOSTS: '127.0.0.1', BEACON_EPOCHS: '', EXEC_LAST: execLast });
+        return { code: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+      };
+      const ok = check(env['EXEC_LAST']!);
+      expect(ok, ok.out).toEqual({ code: 0, out: expect.stringContaining(`geth knows every listed fork (last configured at ${env['EXEC_LAST']})`) });
+      const later = check(String(Number(env['EXEC_LAST']) + 1));
+      expect(later.code, later.out).toBe(1);
+      expect(later.out).toContain('does not know that fork');
+    } finally {
+      rmSync(applets, { recursive: true, force: true });
+    }
+  });
+
   it('has no peers: its network namespace reaches nothing outside the test', () => {
     const r = inNamespace(child.pid!, 'ip', ['-o', 'link']);
     expect(r.stdout.trim().split('\n').map((l) => l.split(':')[1]!.trim())).toEqual(['lo']);
