@@ -28,6 +28,16 @@ export function clip(text: string, max = 80): string {
   return `${shown.slice(0, max)}… (${text.length.toLocaleString('en-US')} characters)`;
 }
 
+/**
+ * The first line of an error's (or a text's) message, without yaml's trailing "at line N, column
+ * M" (the position is reported apart): messages from libraries and from the user's own code are
+ * echoed, their stacks are not.
+ */
+export function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
 /** A message's length limit: the backstop for values that reach a message without clip(). */
 const MESSAGE_MAX = 2000;
 

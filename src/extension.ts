@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type * as cdk8s from 'cdk8s';
 import type { BlockchainNode } from './constructs/blockchain-node.js';
 import type { EnvironmentSpec } from './environment/schema.js';
-import { InputError } from './errors.js';
+import { InputError, firstLine } from './errors.js';
 
 /** What `extend` is given for one environment. */
 export interface FleetExtensionContext {
@@ -83,9 +83,4 @@ export async function loadProjectConfig(root: string): Promise<ProjectConfig | u
     throw new InputError(`${file} exports no config`, [{ file, message: 'the default export must be an object with an `extend(context)` function (see README "Your own code")' }]);
   }
   return { file, config: config as NodegenConfig };
-}
-
-/** The error's first line: the user's stack is theirs to print. */
-export function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }

@@ -14,7 +14,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Composer, Document, Lexer, LineCounter, Parser, isMap as isYamlMap, isScalar, isSeq, visit, type CST, type Node, type Pair, type YAMLMap } from 'yaml';
-import { clip, type Problem } from '../errors.js';
+import { clip, firstLine, type Problem } from '../errors.js';
 import { DUPLICATE_KEY_MESSAGE, duplicateKeyOffsets } from './duplicate-keys.js';
 import { isMap, type Plain } from './merge.js';
 import { readSimpleYaml } from './simple-yaml.js';
@@ -95,7 +95,7 @@ export function readYaml(file: string, text: string, cacheKey?: string):
     value = (parsed.doc.toJS({ maxAliasCount: FILE_LIMITS.aliases }) ?? null) as Plain;
   } catch (e) {
     // yaml: "Excessive alias count indicates a resource exhaustion attack".
-    return { problems: [{ file, message: `aliases expand to too much data (${clip(firstLine(e instanceof Error ? e.message : String(e)))}); write the values out instead of repeating them with *aliases` }] };
+    return { problems: [{ file, message: `aliases expand to too much data (${clip(firstLine(e))}); write the values out instead of repeating them with *aliases` }] };
   }
   const shape = shapeProblems(file, value, (p) => positionOf(parsed, p));
   if (shape.length > 0) return { problems: shape };
@@ -252,7 +252,7 @@ export function readManifestDocuments(text: string): { readonly values: unknown[
     try {
       value = doc.toJS({ maxAliasCount: FILE_LIMITS.aliases }) as Plain;
     } catch (e) {
-      return { reason: `aliases expand to too much data (${clip(firstLine(e instanceof Error ? e.message : String(e)))})` };
+      return { reason: `aliases expand to too much data (${clip(firstLine(e))})` };
     }
     const shapeOf = shapeProblems('', value, undefined, Infinity);
     if (shapeOf.length > 0) return { reason: shapeOf[0]!.message };
@@ -364,10 +364,6 @@ export function positionOf(tree: { readonly doc: Document; readonly lines: LineC
   }
   // A document built from a value (an override) has no positions: found, but nowhere to point.
   return at === undefined ? {} : tree.lines.linePos(at);
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** `make()`, called on first use only. */
