@@ -4,16 +4,17 @@
  */
 import * as cdk8s from 'cdk8s';
 import { App, type Chart } from 'cdk8s';
-import { TIER_NETWORKS, type EnvironmentSpec, type NodeSpec, type RestoreFromSpec } from '../src/environment/schema.js';
+import { isGethNode, nodeNetwork, type EnvironmentSpec, type NodeSpec, type RestoreFromSpec } from '../src/environment/schema.js';
+import { builtInProfiles, type ChainProfiles } from '../src/chains/profiles.js';
+import type { FulcrumNetwork } from '../src/chains/fulcrum.js';
 import { constructIdOf, type BlockchainNode, type BlockchainNodeProps, type NodeSnapshotSchedule } from '../src/constructs/blockchain-node.js';
 import { ConstructError, InputError, firstLine } from '../src/errors.js';
 import type { ProjectConfig } from '../src/extension.js';
 import { SnapshotSource } from '../src/constructs/snapshot-source.js';
 import { SyncAlerts } from '../src/constructs/sync-alerts.js';
 import { GethNode } from '../src/constructs/geth-node.js';
-import { BitcoindNode } from '../src/constructs/bitcoind-node.js';
-import { MonaNode } from '../src/constructs/mona-node.js';
-import type { UtxoNode } from '../src/constructs/utxo-node.js';
+import type { GethNetwork } from '../src/chains/geth.js';
+import { UtxoNode } from '../src/constructs/utxo-node.js';
 import { ElectrumIndexer, withIndexerUser } from '../src/constructs/electrum-indexer.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { ChainChart } from './chain-chart.js';
@@ -32,12 +33,15 @@ export interface Fleet {
   readonly warnings: readonly string[];
 }
 
-/** Chart order is file order: `kubectl apply -f` reads files by name, and the namespace goes first. */
-const FAMILIES = [
-  { client: 'geth', file: '10-geth.yaml' },
-  { client: 'bitcoind', file: '20-bitcoind.yaml' },
-  { client: 'monacoind', file: '30-monacoind.yaml' },
-] as const;
+/**
+ * Chart order is file order: `kubectl apply -f` reads files by name, and the namespace goes first;
+ * geth, then each chain profile's nodes at its `order` (bitcoind 20, a project's profile 25 by
+ * default, monacoind 30).
+ */
+function families(chains: ChainProfiles): Array<{ readonly client: string; readonly file: string }> {
+  const all = [{ client: 'geth', file: '10-geth.yaml' }, ...[...chains.values()].map((p) => ({ client: p.client, file: `${p.order}-${p.client}.yaml` }))];
+  return all.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
 
 /** Turns an environment's `restoreFrom` into the name of a VolumeSnapshot in its namespace. */
 type RestoreResolver = (nodeName: string, key: string, r: RestoreFromSpec | undefined) => string | undefined;
@@ -84,14 +88,17 @@ function commonProps(env: EnvironmentSpec, envName: string, name: string, node: 
   };
 }
 
-/** Builds the App for one environment. Throws (naming the node) when a node's props are wrong. */
-export function buildFleet(envName: string, env: EnvironmentSpec, project?: ProjectConfig): Fleet {
+/**
+ * Builds the App for one environment, whose nodes name these chain profiles (the project's, as
+ * loaded with the environment; by default nodegen's own). Throws (naming the node) when a node's
+ * props are wrong.
+ */
+export function buildFleet(envName: string, env: EnvironmentSpec, project?: ProjectConfig, chains: ChainProfiles = builtInProfiles()): Fleet {
   const app = new App({ outdir: '.' });
   const charts: FleetChart[] = [
     { file: '00-namespace.yaml', chart: new NamespaceChart(app, 'namespace', { namespace: env.namespace, environment: envName }) },
   ];
   const warnings: string[] = [];
-  const networks = TIER_NETWORKS[env.tier];
 
   // Cloud snapshots named by handle become a VolumeSnapshot each (one per handle, shared by nodes).
   let snapshotChart: EnvironmentChart | undefined;
@@ -119,17 +126,18 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
   const built: BlockchainNode[] = [];
 
   const names = Object.keys(env.nodes).sort();
-  for (const family of FAMILIES) {
+  for (const family of families(chains)) {
     const members = names.filter((n) => env.nodes[n]!.client === family.client);
     if (members.length === 0) continue;
     const chart = new ChainChart(app, family.client);
     for (const name of members) {
       const node = env.nodes[name]!;
       const common = commonProps(env, envName, name, node, restore);
-      if (node.client === 'geth') {
+      const network = nodeNetwork(env, node, chains);
+      if (isGethNode(node)) {
         const geth = new GethNode(chart, name, {
           ...common,
-          network: node.network ?? networks.geth,
+          network: network as GethNetwork,
           syncMode: node.syncMode,
           gcMode: node.gcMode,
           historyTransactions: node.historyTransactions,
@@ -165,18 +173,16 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
           // bitcoind and monacoind serve no metrics: the exporter sidecar runs when someone scrapes.
           metricsExporter: env.monitoring.enabled,
         };
-        const utxoNode: UtxoNode =
-          node.client === 'bitcoind'
-            ? new BitcoindNode(chart, name, { ...utxo, network: node.network ?? networks.bitcoind })
-            : new MonaNode(chart, name, { ...utxo, image: node.image!, network: node.network ?? networks.monacoind });
+        const utxoNode = new UtxoNode(chart, name, chains.get(node.client)!, { ...utxo, network });
         warnings.push(...utxoNode.warnings);
         built.push(utxoNode);
-        if (node.client === 'bitcoind' && node.indexer) {
+        // The schema allows an indexer only where the profile does (electrumIndexer: bitcoind).
+        if (node.indexer) {
           const ix = node.indexer;
           const clash = [`${name}-indexer`, `${name}-electrum`].find((n) => Object.hasOwn(env.nodes, n));
           if (clash) throw new ConstructError(`${name}: the indexer's objects are named "${name}-indexer" and "${name}-electrum", as node "${clash}"'s are; rename one of the nodes`, { node: name, key: 'indexer' });
           new ElectrumIndexer(chart, `${constructIdOf(name)}-indexer`, {
-            node: utxoNode, network: node.network ?? networks.bitcoind, rpcauth: ix.rpcauth, image: ix.image, resources: ix.resources, dbMem: ix.dbMem,
+            node: utxoNode, network: network as FulcrumNetwork, rpcauth: ix.rpcauth, image: ix.image, resources: ix.resources, dbMem: ix.dbMem,
             storage: { size: ix.storage?.size, storageClass: ix.storage?.storageClass ?? env.storage.storageClass },
             clientNamespaces: ix.namespaces ?? env.rpcClients.namespaces, environment: envName, placement: common.placement,
           });

@@ -20,7 +20,9 @@ export { SnapshotSource, type SnapshotSourceProps } from './constructs/snapshot-
 export { SyncAlerts, nodeAlertRules, type SyncAlertsProps, type AlertedNode, type AlertRule } from './constructs/sync-alerts.js';
 export { loadEnvironment, listEnvironmentNames, type LoadedEnvironment } from './environment/load.js';
 export { mergeValues, mergeAll } from './environment/merge.js';
-export { environmentSchema, type EnvironmentSpec, type NodeSpec } from './environment/schema.js';
+export { environmentSchemaFor, type EnvironmentSpec, type NodeSpec, type UtxoNodeSpec } from './environment/schema.js';
+export { builtInProfiles, loadChainProfiles, type ChainProfiles } from './chains/profiles.js';
+export type { UtxoProfile, UtxoNetworkParams } from './chains/profile.js';
 export { renderEnvironment as synthesize, type RenderedEnvironment, type RenderedFile } from './synth/render.js';
 export { InputError, UsageError, CheckFailedError, ConstructError, type Problem } from './errors.js';
 export { defineConfig, type NodegenConfig, type FleetExtensionContext } from './extension.js';

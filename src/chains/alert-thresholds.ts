@@ -10,8 +10,6 @@
  * windows are wider. Regtest makes blocks only on request: no stall or peer alerts there.
  */
 import type { GethNetwork } from './geth.js';
-import type { BitcoinNetwork } from './bitcoin.js';
-import type { MonacoinNetwork } from './monacoin.js';
 
 /** Prometheus duration, such as `30s`, `5m`, `2h`. */
 export type PromDuration = string;
@@ -47,20 +45,7 @@ export const GETH_THRESHOLDS: Record<GethNetwork, SyncThresholds> = {
   hoodi: ETHEREUM,
 };
 
-/** `undefined`: no stall, sync or peer alerts (regtest has no network and no block schedule). */
-export const BITCOIN_THRESHOLDS: Record<BitcoinNetwork, SyncThresholds | undefined> = {
-  main: { blockTime: '10m', headStalledAfter: '2h', notSyncedFor: '6h', noPeersFor: '10m' },
-  signet: { blockTime: '10m', headStalledAfter: '2h', notSyncedFor: '6h', noPeersFor: '10m' },
-  testnet4: { blockTime: '10m', headStalledAfter: '4h', notSyncedFor: '12h', noPeersFor: '15m' },
-  test: { blockTime: '10m', headStalledAfter: '4h', notSyncedFor: '12h', noPeersFor: '15m' },
-  regtest: undefined,
-};
-
-export const MONACOIN_THRESHOLDS: Record<MonacoinNetwork, SyncThresholds | undefined> = {
-  main: { blockTime: '90s', headStalledAfter: '30m', notSyncedFor: '2h', noPeersFor: '10m' },
-  test: { blockTime: '90s', headStalledAfter: '6h', notSyncedFor: '12h', noPeersFor: '30m' },
-  regtest: undefined,
-};
+// The Bitcoin family's thresholds are in each chain profile (src/chains/profiles/*.yaml, `alerts`).
 
 /** Thresholds that do not depend on the chain. */
 export const COMMON_THRESHOLDS = {

@@ -101,7 +101,10 @@ export interface FulcrumNetworkParams {
  * table), growing by about 20 GB a year (raspibolt PR 1338), so about 200 GB late 2026: 300Gi
  * leaves room for a year or two. The test networks' indexes are far smaller (their chains are).
  */
-export const FULCRUM_NETWORKS: Readonly<Record<'main' | 'testnet4' | 'signet' | 'regtest' | 'test', FulcrumNetworkParams>> = {
+/** The Bitcoin networks Fulcrum indexes. */
+export type FulcrumNetwork = 'main' | 'testnet4' | 'signet' | 'regtest' | 'test';
+
+export const FULCRUM_NETWORKS: Readonly<Record<FulcrumNetwork, FulcrumNetworkParams>> = {
   main: { defaultStorage: '300Gi', dbMem: 2048 },
   test: { defaultStorage: '100Gi', dbMem: 1024 },
   testnet4: { defaultStorage: '30Gi', dbMem: 1024 },

@@ -1,53 +1,12 @@
 import { ConstructError } from '../errors.js';
+import type { UtxoNetworkParams } from './profile.js';
 import { rpcAccessLines, type RpcUser } from './rpc-methods.js';
 
 /**
- * Facts shared by Bitcoin Core and its fork Monacoin, and the renderer of their config file.
+ * The config file of every Bitcoin-family daemon (bitcoin.conf, monacoin.conf, a profile's own):
+ * what nodegen writes, and its renderer.
  * @see https://github.com/bitcoin/bitcoin/blob/master/src/common/args.cpp (network-only options)
  */
-
-/** One network of a Bitcoin-family chain. */
-export interface UtxoNetworkParams {
-  /** How the conf file selects it (`chain=testnet4`, or a legacy flag line such as `testnet=1`). */
-  readonly select: string | undefined;
-  /** The conf section whose keys apply on this network. */
-  readonly section: string;
-  /** The datadir subfolder holding blocks, chainstate and `.cookie`. */
-  readonly subdir: string;
-  readonly p2pPort: number;
-  readonly rpcPort: number;
-  /**
-   * Realistic minimum data volume, unpruned, without txindex (late 2026): the chain's size plus room
-   * for months of growth below the 85% disk alert.
-   */
-  readonly minStorage: string;
-  /** Default size: room for a year's growth and more below the 85% disk alert. */
-  readonly defaultStorage: string;
-  /** The minimum with `txindex` (the index of every transaction). */
-  readonly minStorageTxindex: string;
-  /** The default size with `txindex`. */
-  readonly defaultStorageTxindex: string;
-  /** Set when the network is deprecated: the warning to print. */
-  readonly deprecated?: string;
-  /**
-   * Readiness: the oldest best block a ready node may have, in seconds; 0 turns the check off
-   * (regtest mines only on demand). Generous against the block interval, because block gaps are
-   * random and every replica sees the same gap: past it the node is stalled or cut off.
-   */
-  readonly maxTipAgeSeconds: number;
-  /** Readiness: the fewest peer connections a ready node may have; 0 turns the check off (regtest). */
-  readonly minPeers: number;
-  /** How long a first sync may take before the kubelet gives up (startup probe budget). */
-  readonly initialSyncMinutes: number;
-  /** Whether this is the chain's mainnet. */
-  readonly mainnet: boolean;
-}
-
-/**
- * Options that a daemon only applies on a test network when written in that network's section;
- * written outside it they stop the daemon at startup.
- */
-export const NETWORK_ONLY_KEYS = ['addnode', 'bind', 'connect', 'port', 'rpcbind', 'rpcport', 'wallet', 'walletdir'] as const;
 
 export type ConfValue = string | number | boolean;
 
@@ -56,6 +15,8 @@ export interface UtxoConf {
   readonly global: ReadonlyArray<readonly [string, ConfValue]>;
   readonly section: string;
   readonly network: ReadonlyArray<readonly [string, ConfValue]>;
+  /** The daemon's network-only keys, refused among the global lines. */
+  readonly networkOnlyKeys: readonly string[];
 }
 
 function line([key, value]: readonly [string, ConfValue]): string {
@@ -65,7 +26,7 @@ function line([key, value]: readonly [string, ConfValue]): string {
 /** Renders `bitcoin.conf` / `monacoin.conf` text. Network-only keys outside the section are refused. */
 export function renderUtxoConf(conf: UtxoConf, header: string): string {
   for (const [key] of conf.global) {
-    if ((NETWORK_ONLY_KEYS as readonly string[]).includes(key)) {
+    if (conf.networkOnlyKeys.includes(key)) {
       throw new ConstructError(`"${key}" is network-only: it belongs under [${conf.section}]`);
     }
   }
@@ -81,6 +42,11 @@ export function renderUtxoConf(conf: UtxoConf, header: string): string {
 
 /** Bitcoin Core's RPC work queue and threads are fine at defaults; these are what nodegen sets. */
 export interface UtxoOptions {
+  readonly networkOnlyKeys: readonly string[];
+  /** Whether the daemon knows `rpcwhitelist` (else every login may call every method: policy/rpc-methods says so). */
+  readonly rpcwhitelist: boolean;
+  /** The profile's own global lines, after nodegen's. */
+  readonly conf: ReadonlyArray<readonly [string, ConfValue]>;
   /** Every login (the cookie's included) with the methods it may call. */
   readonly rpcUsers: readonly RpcUser[];
   readonly rpcAllowIps: readonly string[];
@@ -91,7 +57,7 @@ export interface UtxoOptions {
   readonly externalIp?: string;
 }
 
-/** The conf lines both daemons share; `select` picks the network. */
+/** The conf lines nodegen writes for every Bitcoin-family daemon; `select` picks the network. */
 export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
   const global: Array<readonly [string, ConfValue]> = [];
   if (params.select) {
@@ -118,7 +84,8 @@ export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
     ['rpcallowip', '127.0.0.1'],
     ...o.rpcAllowIps.map((ip) => ['rpcallowip', ip] as const),
     // Each login gets only its listed methods; a login without a list gets none.
-    ...rpcAccessLines(o.rpcUsers),
+    ...rpcAccessLines(o.rpcUsers).filter(([k]) => o.rpcwhitelist || !k.startsWith('rpcwhitelist')),
+    ...o.conf,
   );
   const network: Array<readonly [string, ConfValue]> = [
     ['port', params.p2pPort],
@@ -127,5 +94,6 @@ export function utxoConf(params: UtxoNetworkParams, o: UtxoOptions): UtxoConf {
     ['rpcbind', '0.0.0.0'],
   ];
   if (o.externalIp) network.push(['externalip', o.externalIp]);
-  return { global, section: params.section, network };
+  network.push(...params.conf);
+  return { global, section: params.section, network, networkOnlyKeys: o.networkOnlyKeys };
 }

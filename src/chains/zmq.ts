@@ -26,6 +26,7 @@
  * @see https://github.com/bitcoin/bitcoin/blob/master/doc/zmq.md
  */
 import { ConstructError } from '../errors.js';
+import type { UtxoProfile } from './profile.js';
 import type { UtxoConf } from './utxo.js';
 
 /** A ZeroMQ notification topic (`-zmqpub<topic>=<address>`). */
@@ -34,25 +35,8 @@ export type ZmqTopic = 'rawblock' | 'rawtx' | 'hashblock' | 'hashtx' | 'sequence
 /** Every topic, in the order the conf lines and ports are written. */
 export const ZMQ_TOPICS: readonly ZmqTopic[] = ['rawblock', 'rawtx', 'hashblock', 'sequence', 'hashtx'];
 
-/** The daemons that publish ZeroMQ notifications. */
-export type ZmqDaemon = 'bitcoind' | 'monacoind';
-
-/** What each daemon publishes, and the port of each topic. */
-export const ZMQ_PORTS: Record<ZmqDaemon, Partial<Record<ZmqTopic, number>>> = {
-  bitcoind: { rawblock: 28332, rawtx: 28333, hashblock: 28334, sequence: 28335, hashtx: 28336 },
-  monacoind: { rawblock: 29402, rawtx: 29403, hashblock: 29404, hashtx: 29406 },
-};
-
 /** Topics switched on or off, as in the environment file (`zmq.rawblock: true`). */
 export type ZmqTopics = Partial<Record<ZmqTopic, boolean>>;
-
-/** Why a daemon cannot publish a topic, for the error message. */
-export const ZMQ_UNSUPPORTED: Partial<Record<ZmqDaemon, Partial<Record<ZmqTopic, string>>>> = {
-  monacoind: {
-    sequence:
-      'Monacoin 0.20 has no "sequence" topic (it arrived in Bitcoin Core 0.21) and refuses the unknown key zmqpubsequence at startup; use hashblock and hashtx, or rawblock and rawtx',
-  },
-};
 
 /** One published topic: its conf key, port and port name. */
 export interface ZmqEndpoint {
@@ -68,13 +52,13 @@ export interface ZmqEndpoint {
  * The endpoints of the topics switched on, in ZMQ_TOPICS order. Throws, naming the node and the
  * key, for a topic the daemon does not publish.
  */
-export function zmqEndpoints(node: string, daemon: ZmqDaemon, topics: ZmqTopics): ZmqEndpoint[] {
+export function zmqEndpoints(node: string, profile: Pick<UtxoProfile, 'client' | 'zmq'>, topics: ZmqTopics): ZmqEndpoint[] {
   const out: ZmqEndpoint[] = [];
   for (const topic of ZMQ_TOPICS) {
     if (topics[topic] !== true) continue;
-    const port = ZMQ_PORTS[daemon][topic];
+    const port = profile.zmq.ports[topic];
     if (port === undefined) {
-      throw new ConstructError(`${node}: zmq.${topic}: ${ZMQ_UNSUPPORTED[daemon]?.[topic] ?? `${daemon} does not publish "${topic}"`}`, { node, key: `zmq.${topic}` });
+      throw new ConstructError(`${node}: zmq.${topic}: ${profile.zmq.unsupported[topic] ?? `${profile.client} does not publish "${topic}"`}`, { node, key: `zmq.${topic}` });
     }
     out.push({ topic, key: `zmqpub${topic}`, port, portName: `zmq-${topic}` });
   }

@@ -192,7 +192,8 @@ export function buildProgram(io: Io, version: string): Command {
     .addHelpText('after', examples(['npx nodegen schema > environments/environment.schema.json']))
     .action(async () => {
       const { environmentJsonSchema } = await import('./commands/schema.js');
-      io.out(environmentJsonSchema().replace(/\n$/, ''));
+      const { loadChainProfiles } = await import('../chains/profiles.js');
+      io.out(environmentJsonSchema(loadChainProfiles(root())).replace(/\n$/, ''));
     });
 
   program

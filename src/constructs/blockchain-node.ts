@@ -480,7 +480,7 @@ export abstract class BlockchainNode extends Construct {
   }
 
   /** What the chain-specific alert rules need: its chain, metrics source and thresholds. */
-  protected abstract alertFacts(): Pick<AlertedNode, 'chain' | 'metrics' | 'consensus'> & { readonly thresholds: SyncThresholds | undefined };
+  protected abstract alertFacts(): Pick<AlertedNode, 'chain' | 'metrics' | 'consensus' | 'daemon'> & { readonly thresholds: SyncThresholds | undefined };
 
   /** This node as the environment's alert rules see it (see {@link SyncAlerts}). */
   get alertedNode(): AlertedNode {

@@ -6,9 +6,8 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { ConstructError } from '../errors.js';
-import type { BitcoinNetwork } from '../chains/bitcoin.js';
 import {
-  ELECTRUM_PORT, FULCRUM_DATA, FULCRUM_IMAGE, FULCRUM_METHODS, FULCRUM_NETWORKS, FULCRUM_PASSWORD_ENV, FULCRUM_PROBE_PY,
+  ELECTRUM_PORT, FULCRUM_DATA, type FulcrumNetwork, FULCRUM_IMAGE, FULCRUM_METHODS, FULCRUM_NETWORKS, FULCRUM_PASSWORD_ENV, FULCRUM_PROBE_PY,
   INDEXER_SECRET_KEY, indexerSecretName, renderFulcrumConf,
 } from '../chains/fulcrum.js';
 import type { RpcUser } from '../chains/rpc-methods.js';
@@ -29,7 +28,7 @@ export interface ElectrumIndexerProps {
   /** The bitcoind node it indexes (its ClusterIP Service is the RPC endpoint). */
   readonly node: IndexedNode;
   /** The node's network. */
-  readonly network: BitcoinNetwork;
+  readonly network: FulcrumNetwork;
   /** The indexer's own login (`nodegen rpcauth indexer`); its password is in the Secret `<node>-rpc-indexer`. */
   readonly rpcauth: string;
   /** @default FULCRUM_IMAGE */
@@ -58,7 +57,7 @@ export interface ElectrumIndexerProps {
 }
 
 /** Default requests and limits; `db_mem` stays well below the memory limit (rocksdb may exceed it briefly). */
-function defaultResources(network: BitcoinNetwork): NodeResources {
+function defaultResources(network: FulcrumNetwork): NodeResources {
   if (network === 'main') return { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } };
   if (network === 'regtest') return { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
   return { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } };

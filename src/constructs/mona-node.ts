@@ -1,15 +1,13 @@
 /**
- * A Monacoin Core full node.
+ * A Monacoin Core full node: {@link UtxoNode} with the built-in profile src/chains/profiles/monacoind.yaml.
  */
-import { ConstructError } from '../errors.js';
 import type { Construct } from 'constructs';
-import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
-import { MONACOIN_THRESHOLDS } from '../chains/alert-thresholds.js';
+import { builtInProfile } from '../chains/profiles.js';
 import { UtxoNode, type UtxoNodeProps } from './utxo-node.js';
 
 export interface MonaNodeProps extends UtxoNodeProps {
   /** `main`, `test` (data in `testnet4/`, conf section `[test]`) or `regtest`. @default 'test' */
-  readonly network?: MonacoinNetwork;
+  readonly network?: string;
   /**
    * The monacoind image. No maintained public image exists: build docker/monacoind/Dockerfile
    * (pinned release, checksum verified) and push it to your registry.
@@ -23,28 +21,7 @@ export interface MonaNodeProps extends UtxoNodeProps {
  * @see https://github.com/monacoinproject/monacoin
  */
 export class MonaNode extends UtxoNode {
-  readonly client = 'monacoind';
-  readonly network: MonacoinNetwork;
-
   constructor(scope: Construct, id: string, props: MonaNodeProps) {
-    if (!props.image) {
-      throw new ConstructError(`${id}: monacoind needs an image: build docker/monacoind/Dockerfile, push it, and set image (no public image is maintained)`, { node: id });
-    }
-    const network = props.network ?? 'test';
-    super(scope, id, props, {
-      client: 'monacoind',
-      chain: 'monacoin',
-      thresholds: MONACOIN_THRESHOLDS[network],
-      daemon: 'monacoind',
-      cli: 'monacoin-cli',
-      confFile: 'monacoin.conf',
-      params: MONACOIN_NETWORKS[network],
-      image: props.image,
-      // The `monacoin` user of docker/monacoind/Dockerfile.
-      runAsUser: 10001,
-      defaultResources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
-      terminationGracePeriodSeconds: 300,
-    });
-    this.network = network;
+    super(scope, id, builtInProfile('monacoind'), props);
   }
 }

@@ -42,7 +42,10 @@ import type { MonitoringEngine } from './node-monitoring.js';
 export interface AlertedNode {
   /** The node's name (its StatefulSet's; pods are `<name>-<ordinal>`). */
   readonly name: string;
-  readonly chain: 'ethereum' | 'bitcoin' | 'monacoin';
+  /** `ethereum`, or a chain profile's chain (`bitcoin`, `monacoin`, `litecoin`). */
+  readonly chain: string;
+  /** A chain profile's daemon and cli, for the runbooks. */
+  readonly daemon?: { readonly name: string; readonly cli: string };
   /** Which metrics describe the chain: geth's own, the UTXO exporter's, or none (no exporter). */
   readonly metrics: 'geth' | 'utxo-exporter' | 'none';
   /** geth's consensus client. */
@@ -161,7 +164,7 @@ export function nodeAlertRules(ns: string, node: AlertedNode, extraLabels: Recor
 
   if (t && node.metrics === 'utxo-exporter') {
     const u = UTXO_EXPORTER_METRICS;
-    const daemon = node.chain === 'monacoin' ? 'monacoind' : 'bitcoind';
+    const daemon = node.daemon?.name ?? 'bitcoind';
     rules.push(
       {
         alert: 'ChainNodeNotSynced',
@@ -194,7 +197,7 @@ export function nodeAlertRules(ns: string, node: AlertedNode, extraLabels: Recor
         annotations: {
           summary: `{{ $labels.pod }}: ${daemon} has no peers`,
           description: `${daemon} has had no connection for ${t.noPeersFor}; without peers it cannot receive blocks.`,
-          runbook: `Check that the cluster allows egress to the internet on the chain's P2P port (firewall, Cloud NAT) and the daemon's logs for connection errors; getpeerinfo via ${daemon === 'bitcoind' ? 'bitcoin-cli' : 'monacoin-cli'} in the pod lists peers.`,
+          runbook: `Check that the cluster allows egress to the internet on the chain's P2P port (firewall, Cloud NAT) and the daemon's logs for connection errors; getpeerinfo via ${node.daemon?.cli ?? 'bitcoin-cli'} in the pod lists peers.`,
         },
       },
     );

@@ -1,17 +1,19 @@
 /**
- * What bitcoind and its fork monacoind share: a conf file with network-only keys in the network's
- * section, rpcauth credentials, cookie-authenticated probes through the in-pod cli.
+ * A node of a Bitcoin-family chain profile: bitcoind, monacoind (built-in profiles) or a project's
+ * own (`chains/<client>.yaml`). A conf file with network-only keys in the network's section,
+ * rpcauth credentials with per-login method whitelists, cookie-authenticated probes through the
+ * in-pod cli, an optional metrics exporter and ZeroMQ: one construct for every profile.
  */
 import { ConstructError } from '../errors.js';
 import type { Construct } from 'constructs';
-import { renderUtxoConf, utxoConf, type UtxoNetworkParams } from '../chains/utxo.js';
+import { renderUtxoConf, utxoConf } from '../chains/utxo.js';
+import type { UtxoNetworkParams, UtxoProfile } from '../chains/profile.js';
 import { UTXO_ALIVE_SH, UTXO_READY_SH } from '../chains/probes.js';
-import type { SyncThresholds } from '../chains/alert-thresholds.js';
-import { EXPORTER_SECRET_KEY, UTXO_EXPORTER_IMAGE, UTXO_EXPORTER_PORT, exporterRpcUser, exporterSecretName } from '../chains/utxo-exporter.js';
+import { EXPORTER_SECRET_KEY, UTXO_EXPORTER_IMAGE, exporterRpcUser, exporterSecretName } from '../chains/utxo-exporter.js';
 import { COOKIE_USER, IN_POD_METHODS, type RpcUser } from '../chains/rpc-methods.js';
-import { withZmq, zmqEndpoints, type ZmqDaemon, type ZmqEndpoint, type ZmqTopics } from '../chains/zmq.js';
+import { withZmq, zmqEndpoints, type ZmqEndpoint, type ZmqTopics } from '../chains/zmq.js';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { BlockchainNode, CONFIG_DIR, containerSecurity, toK8sResources, type BlockchainNodeProps, type NodePort, type NodeResources } from './blockchain-node.js';
+import { BlockchainNode, CONFIG_DIR, containerSecurity, toK8sResources, type BlockchainNodeProps, type NodePort } from './blockchain-node.js';
 
 /** An `rpcauth=` value: user, 16-byte hex salt, HMAC-SHA256 hex. Never a password. */
 export const RPCAUTH_PATTERN = /^[A-Za-z0-9_.-]+:[0-9a-f]{32}\$[0-9a-f]{64}$/;
@@ -19,6 +21,8 @@ export const RPCAUTH_PATTERN = /^[A-Za-z0-9_.-]+:[0-9a-f]{32}\$[0-9a-f]{64}$/;
 const DAEMON_ARG = /^-[a-z][a-z0-9.]*(=.*)?$/;
 
 export interface UtxoNodeProps extends BlockchainNodeProps {
+  /** One of the profile's networks. @default the profile's testnet-tier network (`testnet4` for bitcoind) */
+  readonly network?: string;
   /**
    * The apps that call RPC, by user name: each logs in with its `rpcauth` salted hash
    * (`user:salt$hmac`, made by `nodegen rpcauth <user>`; the hash may be committed, the password
@@ -62,29 +66,20 @@ export interface UtxoNodeProps extends BlockchainNodeProps {
   };
 }
 
-/** The daemon-specific facts a subclass supplies. */
-export interface UtxoDaemon {
-  readonly client: ZmqDaemon;
-  /** The chain, for alert rules. */
-  readonly chain: 'bitcoin' | 'monacoin';
-  /** The network's sync alert thresholds (undefined on regtest). */
-  readonly thresholds: SyncThresholds | undefined;
-  readonly daemon: string;
-  readonly cli: string;
-  readonly confFile: string;
-  readonly params: UtxoNetworkParams;
-  readonly image: string;
-  readonly runAsUser: number;
-  readonly defaultResources: NodeResources;
-  readonly terminationGracePeriodSeconds: number;
-}
-
 const DATA = '/data';
 /** Readiness: how many blocks the best block may trail the best header (a block in flight). */
 export const UTXO_MAX_HEADER_LAG = 2;
 
-/** Base of {@link BitcoindNode} and {@link MonaNode}. */
-export abstract class UtxoNode extends BlockchainNode {
+/**
+ * A full node of a chain profile, with its conf in a ConfigMap (network-only keys under the
+ * network's section), RPC through `rpcauth` hashes only, and readiness (initial block download
+ * over, header lag, tip age, peers) via the profile's cli with cookie authentication.
+ * {@link BitcoindNode} and {@link MonaNode} are this construct with the built-in profiles.
+ */
+export class UtxoNode extends BlockchainNode {
+  readonly client: string;
+  readonly network: string;
+  readonly profile: UtxoProfile;
   readonly params: UtxoNetworkParams;
   readonly storageSize: string;
   /** The rendered conf file. */
@@ -96,20 +91,30 @@ export abstract class UtxoNode extends BlockchainNode {
   readonly rpcUsers: readonly RpcUser[];
   /** The ZeroMQ topics published, with their ports (empty without `zmq`). */
   readonly zmq: readonly ZmqEndpoint[];
-  private readonly chain: UtxoDaemon['chain'];
-  private readonly thresholds: SyncThresholds | undefined;
 
-  constructor(scope: Construct, id: string, props: UtxoNodeProps, d: UtxoDaemon) {
-    super(scope, id, props, d.client, d.image);
-    this.params = d.params;
-    this.chain = d.chain;
-    this.thresholds = d.thresholds;
+  constructor(scope: Construct, id: string, profile: UtxoProfile, props: UtxoNodeProps = {}) {
+    const network = props.network ?? profile.tiers.testnet;
+    const params = profile.networks[network];
+    if (!params) throw new ConstructError(`${id}: ${profile.client} has no network "${network}" (${profile.file}: ${Object.keys(profile.networks).join(', ')})`, { node: id, key: 'network' });
+    const image = props.image ?? profile.image;
+    if (!image) {
+      throw new ConstructError(`${id}: ${profile.client} needs an image: ${profile.imageNote ?? `its profile (${profile.file}) names none; set image`}`, { node: id, key: 'image' });
+    }
+    super(scope, id, props, profile.client, image);
+    this.client = profile.client;
+    this.network = network;
+    this.profile = profile;
+    this.params = params;
+    const d = { ...profile, params };
     this.metricsExporter = props.metricsExporter ?? false;
     const prune = props.prune ?? 0;
     const txindex = props.txindex ?? false;
     if (prune !== 0 && prune < 550) throw new ConstructError(`${id}: prune=${prune} is below the daemon's minimum of 550 (MiB); use 0 (no pruning) or at least 550`, { node: id, key: 'prune' });
     if (prune !== 0 && txindex) throw new ConstructError(`${id}: txindex cannot be used with pruning; set prune: 0 or txindex: false`, { node: id, key: 'txindex' });
     const rpcUsers: RpcUser[] = [{ user: COOKIE_USER, methods: IN_POD_METHODS }];
+    if (!profile.supports.rpcauth && (Object.keys(props.rpcUsers ?? {}).length > 0 || props.exporterRpcauth !== undefined)) {
+      throw new ConstructError(`${id}: ${profile.displayName} ${profile.version} has no rpcauth: a login would need a password in the conf file; only the in-pod cookie login is possible`, { node: id, key: 'rpcUsers' });
+    }
     for (const [user, u] of Object.entries(props.rpcUsers ?? {})) {
       const key = `rpcUsers.${user}`;
       if (user === COOKIE_USER) throw new ConstructError(`${id}: "${COOKIE_USER}" is the daemon's cookie login; choose another user name`, { node: id, key });
@@ -144,7 +149,7 @@ export abstract class UtxoNode extends BlockchainNode {
     if (d.params.deprecated) this.warnings.push(`${id}: ${d.params.deprecated}`);
     this.storageSize = this.resolveSize('storage.size', props.storage?.size, txindex ? d.params.defaultStorageTxindex : d.params.defaultStorage);
 
-    this.zmq = zmqEndpoints(id, d.client, props.zmq ?? {});
+    this.zmq = zmqEndpoints(id, profile, props.zmq ?? {});
     const zmqClients = props.zmq?.namespaces
       ? { namespaces: props.zmq.namespaces }
       : { namespaces: props.rpcClientNamespaces ?? [], podLabels: props.rpcClientPodLabels };
@@ -154,6 +159,9 @@ export abstract class UtxoNode extends BlockchainNode {
     this.conf = renderUtxoConf(
       // zmqpub* are not network-only (see src/chains/zmq.ts): global lines, for every network.
       withZmq(utxoConf(d.params, {
+        networkOnlyKeys: profile.networkOnlyKeys,
+        rpcwhitelist: profile.supports.rpcwhitelist,
+        conf: profile.conf,
         rpcUsers,
         rpcAllowIps: props.rpcAllowIps ?? [],
         prune,
@@ -172,7 +180,7 @@ export abstract class UtxoNode extends BlockchainNode {
     ];
     const conf = `${CONFIG_DIR}/${d.confFile}`;
     const probe = (file: string) => ({ exec: { command: [`${CONFIG_DIR}/${file}`] } });
-    const metricsPort: NodePort = { name: 'metrics', port: UTXO_EXPORTER_PORT, role: 'metrics', metricsPath: '/metrics' };
+    const metricsPort: NodePort = { name: 'metrics', port: profile.metricsPort, role: 'metrics', metricsPath: '/metrics' };
     const exporter: k8s.Container = {
       name: 'exporter',
       image: UTXO_EXPORTER_IMAGE,
@@ -185,7 +193,7 @@ export abstract class UtxoNode extends BlockchainNode {
         { name: 'BITCOIN_RPC_USER', value: props.exporterRpcauth?.split(':')[0] ?? '' },
         // Created by the operator in the node's namespace; nodegen never writes it.
         { name: 'BITCOIN_RPC_PASSWORD', valueFrom: { secretKeyRef: { name: exporterSecretName(id), key: EXPORTER_SECRET_KEY } } },
-        { name: 'METRICS_PORT', value: String(UTXO_EXPORTER_PORT) },
+        { name: 'METRICS_PORT', value: String(profile.metricsPort) },
         { name: 'HOME', value: '/tmp' },
         // The root filesystem is read-only: no .pyc files.
         { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
@@ -201,7 +209,7 @@ export abstract class UtxoNode extends BlockchainNode {
     this.buildWorkload({
       containers: [
         {
-          name: d.client,
+          name: profile.client,
           image: this.image,
           imagePullPolicy: 'IfNotPresent',
           // The daemon itself, not an image entrypoint that expects root to chown and drop privileges.
@@ -219,7 +227,7 @@ export abstract class UtxoNode extends BlockchainNode {
             { name: 'MIN_PEERS', value: String(d.params.minPeers) },
           ],
           ports: BlockchainNode.containerPorts(ports),
-          resources: toK8sResources(id, props.resources ?? d.defaultResources),
+          resources: toK8sResources(id, props.resources ?? params.resources),
           securityContext: containerSecurity(),
           volumeMounts: [
             { name: 'data', mountPath: DATA },
@@ -249,6 +257,7 @@ export abstract class UtxoNode extends BlockchainNode {
   }
 
   protected alertFacts() {
-    return { chain: this.chain, metrics: this.metricsExporter ? 'utxo-exporter' : 'none', thresholds: this.thresholds } as const;
+    const p = this.profile;
+    return { chain: p.chain, metrics: this.metricsExporter ? 'utxo-exporter' : 'none', thresholds: this.params.thresholds, daemon: { name: p.daemon, cli: p.cli } } as const;
   }
 }

@@ -52,9 +52,9 @@ interface NodeWithIndexer {
 }
 
 /** What an indexer needs of its node, and who cannot have one. */
-export function checkIndexer(client: string, v: NodeWithIndexer, ctx: z.RefinementCtx): void {
+export function checkIndexer(client: string, allowed: boolean, v: NodeWithIndexer, ctx: z.RefinementCtx): void {
   if (!v.indexer) return;
-  if (client !== 'bitcoind') {
+  if (!allowed) {
     ctx.addIssue({
       code: 'custom',
       path: ['indexer'],

@@ -7,3 +7,5 @@
 export const ENVIRONMENTS_DIR = 'environments';
 /** The file every environment starts from. */
 export const BASE_FILE = 'base.yaml';
+/** The folder, relative to the project root, of the project's chain profiles (`chains/<client>.yaml`). */
+export const CHAINS_DIR = 'chains';

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { checkIndexer, indexerSchema } from './indexer-schema.js';
+import type { UtxoProfile } from '../chains/profile.js';
+import type { ChainProfiles } from '../chains/profiles.js';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters (namespaces, Services). */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -159,8 +161,6 @@ const common = {
 };
 
 export const GETH_NETWORKS = ['mainnet', 'hoodi', 'sepolia'] as const;
-export const BITCOIN_NETWORKS = ['main', 'testnet4', 'signet', 'regtest', 'test'] as const;
-export const MONACOIN_NETWORKS = ['main', 'test', 'regtest'] as const;
 export const GETH_HTTP_APIS = ['eth', 'net', 'web3', 'txpool', 'debug', 'admin', 'miner', 'engine'] as const;
 
 /**
@@ -299,22 +299,44 @@ function checkRpcUsers(v: { rpcUsers?: Record<string, { rpcauth: string }>; expo
   }
 }
 
-/** A bitcoind-family node: its client, its networks, and what both daemons share. */
-function utxoNodeSchema<C extends string, const N extends readonly [string, ...string[]]>(client: C, networks: N) {
-  return z.strictObject({ client: z.literal(client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine((v, ctx) => {
+/** A node of a chain profile (bitcoind, monacoind, a project's `chains/<client>.yaml`): its client, its networks, and what every Bitcoin-family daemon shares. */
+function utxoNodeSchema(profile: UtxoProfile) {
+  const networks = Object.keys(profile.networks) as [string, ...string[]];
+  return z.strictObject({ client: z.literal(profile.client), network: z.enum(networks).optional(), ...utxoCommon }).superRefine((v, ctx) => {
     checkRpcUsers(v, ctx);
-    checkIndexer(client, v, ctx);
-    // Monacoin 0.20 refuses the unknown key at startup; say so here, with the line, not in the pod's log.
-    if (client === 'monacoind' && v.zmq?.sequence === true) {
-      ctx.addIssue({ code: 'custom', path: ['zmq', 'sequence'], message: 'Monacoin 0.20 has no "sequence" topic (it arrived in Bitcoin Core 0.21) and refuses zmqpubsequence at startup; use hashblock and hashtx, or rawblock and rawtx' });
+    checkIndexer(profile.client, profile.electrumIndexer, v, ctx);
+    // The daemon refuses an unknown key at startup; say so here, with the line, not in the pod's log.
+    for (const [topic, on] of Object.entries(v.zmq ?? {})) {
+      if (on !== true || topic === 'namespaces' || profile.zmq.ports[topic as keyof typeof profile.zmq.ports] !== undefined) continue;
+      const why = profile.zmq.unsupported[topic as keyof typeof profile.zmq.unsupported];
+      ctx.addIssue({ code: 'custom', path: ['zmq', topic], message: why ?? `${profile.displayName} ${profile.version} publishes no "${topic}" notifications (${profile.file} lists ${Object.keys(profile.zmq.ports).join(', ') || 'none'})` });
+    }
+    if (!profile.supports.rpcauth) {
+      // Without rpcauth a login needs rpcuser/rpcpassword in the conf: a password in dist/, which is committed.
+      for (const key of ['rpcUsers', 'exporterRpcauth'] as const) {
+        if (v[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${profile.displayName} ${profile.version} has no rpcauth: a login would need a password in the conf file, which dist/ would publish; only the in-pod cookie login is possible` });
+      }
     }
   });
 }
 
-export const bitcoindNodeSchema = utxoNodeSchema('bitcoind', BITCOIN_NETWORKS);
-export const monacoindNodeSchema = utxoNodeSchema('monacoind', MONACOIN_NETWORKS);
+/** A node of any kind: geth, or a node of a chain profile. */
+export type UtxoNodeSpec = z.output<ReturnType<typeof utxoNodeSchema>>;
+export type NodeSpec = GethNodeSpec | UtxoNodeSpec;
 
-export const nodeSchema = z.discriminatedUnion('client', [gethNodeSchema, bitcoindNodeSchema, monacoindNodeSchema]);
+export function isGethNode(node: NodeSpec): node is GethNodeSpec {
+  return node.client === 'geth';
+}
+
+/** The clients a node may name, in the order messages list them. */
+export function knownClients(chains: ChainProfiles): string[] {
+  return ['geth', ...chains.keys()];
+}
+
+function nodeSchemaFor(chains: ChainProfiles): z.ZodType<NodeSpec> {
+  const [first, ...rest] = [...chains.values()].map(utxoNodeSchema);
+  return z.discriminatedUnion('client', [gethNodeSchema, ...(first ? [first] : []), ...rest]) as unknown as z.ZodType<NodeSpec>;
+}
 
 /**
  * GitOps: a controller in the cluster pulls dist/<env> from git instead of a pipeline applying it.
@@ -409,7 +431,9 @@ export const snapshotsSchema = z.strictObject({
     .optional(),
 });
 
-export const environmentSchema = z.strictObject({
+/** The environment schema over a node schema. */
+function environmentObject(nodeSchema: z.ZodType<NodeSpec>) {
+  return z.strictObject({
   /** One line shown by `nodegen list`. */
   description: z.string().optional(),
   /** The namespace every object of the environment lives in. */
@@ -456,13 +480,26 @@ export const environmentSchema = z.strictObject({
   nodes: z.record(dnsLabel(40), nodeSchema),
   /** Accepted exceptions to policy rules, each for one node with its reason (`nodegen validate` shows them). @default [] */
   waivers: z.array(waiverSchema).default([]),
-});
+  });
+}
 
-export type EnvironmentSpec = z.output<typeof environmentSchema>;
-export type NodeSpec = z.output<typeof nodeSchema>;
+const schemas = new WeakMap<ChainProfiles, ReturnType<typeof environmentObject>>();
+
+/**
+ * The schema of an environment whose nodes may name these chain profiles (the built-in ones and
+ * the project's), built on first use for each set.
+ */
+export function environmentSchemaFor(chains: ChainProfiles): ReturnType<typeof environmentObject> {
+  let schema = schemas.get(chains);
+  if (!schema) {
+    schema = environmentObject(nodeSchemaFor(chains));
+    schemas.set(chains, schema);
+  }
+  return schema;
+}
+
+export type EnvironmentSpec = z.output<ReturnType<typeof environmentObject>>;
 export type GethNodeSpec = z.output<typeof gethNodeSchema>;
-export type BitcoindNodeSpec = z.output<typeof bitcoindNodeSchema>;
-export type MonacoindNodeSpec = z.output<typeof monacoindNodeSchema>;
 export type ResourcesSpec = z.output<typeof resourcesSchema>;
 export type NodePoolSpec = z.output<typeof nodePoolSchema>;
 export type ExposeSpec = z.output<typeof exposeSchema>;
@@ -474,15 +511,11 @@ export type SnapshotsSpec = z.output<typeof snapshotsSchema>;
 export type RestoreFromSpec = z.output<typeof restoreFromSchema>;
 export type RpcUserSpec = z.output<typeof rpcUserSchema>;
 export type ZmqSpec = z.output<typeof zmqSchema>;
-export type IndexerSpec = NonNullable<BitcoindNodeSpec['indexer']>;
+export type IndexerSpec = NonNullable<UtxoNodeSpec['indexer']>;
 
-/** The network each client runs when a node names none: testnets below staging, mainnets above. */
-export const TIER_NETWORKS = {
-  testnet: { geth: 'hoodi', bitcoind: 'testnet4', monacoind: 'test' },
-  mainnet: { geth: 'mainnet', bitcoind: 'main', monacoind: 'main' },
-} as const;
-
-/** The network a node runs: the one it names, else its environment tier's. */
-export function nodeNetwork(env: Pick<EnvironmentSpec, 'tier'>, node: NodeSpec): string {
-  return node.network ?? TIER_NETWORKS[env.tier][node.client];
+/** The network a node runs: the one it names, else its environment tier's (testnets below staging, mainnets above). */
+export function nodeNetwork(env: Pick<EnvironmentSpec, 'tier'>, node: NodeSpec, chains: ChainProfiles): string {
+  if (node.network !== undefined) return node.network;
+  if (isGethNode(node)) return env.tier === 'mainnet' ? 'mainnet' : 'hoodi';
+  return chains.get(node.client)!.tiers[env.tier];
 }

@@ -86,7 +86,7 @@ export function toYaml(objects: readonly unknown[], head = ''): string {
 function chartObjects(loaded: LoadedEnvironment, project?: ProjectConfig): { readonly charts: ReadonlyArray<{ readonly file: string; readonly objects: RenderedObject[] }>; readonly warnings: readonly string[] } {
   let fleet;
   try {
-    fleet = buildFleet(loaded.name, loaded.spec, project);
+    fleet = buildFleet(loaded.name, loaded.spec, project, loaded.chains);
   } catch (e) {
     if (e instanceof ConstructError) {
       const { node, key } = e.where;

@@ -5,34 +5,74 @@
  */
 import { asArr, asObj, asStr, get, type ContainerView, type PodTemplate } from './objects.js';
 import type { Lookup } from './rule.js';
+import { builtInProfiles, type ChainProfiles } from '../chains/profiles.js';
+import type { UtxoProfile } from '../chains/profile.js';
 
-/** The clients nodegen knows the facts of. */
-export type ClientKind = 'geth' | 'lighthouse' | 'prysm' | 'bitcoind' | 'monacoind';
+/**
+ * The clients nodegen knows the facts of: `geth`, `lighthouse`, `prysm`, or the client of a chain
+ * profile (`bitcoind`, `monacoind`, a project's `litecoind`).
+ */
+export type ClientKind = string;
 
-const BINARIES: Record<string, ClientKind> = {
-  geth: 'geth',
-  lighthouse: 'lighthouse',
-  'beacon-chain': 'prysm',
-  bitcoind: 'bitcoind',
-  monacoind: 'monacoind',
-};
+/** What a container runs: its client, and the chain profile of a Bitcoin-family daemon. */
+interface Identity {
+  readonly client: ClientKind;
+  readonly profile?: UtxoProfile;
+}
+
+const ETHEREUM_BINARIES: Record<string, ClientKind> = { geth: 'geth', lighthouse: 'lighthouse', 'beacon-chain': 'prysm' };
 
 function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
+/** By program name: the Ethereum clients' and each profile's daemon. */
+function binaries(chains: ChainProfiles): Map<string, Identity> {
+  const out = new Map<string, Identity>(Object.entries(ETHEREUM_BINARIES).map(([bin, client]) => [bin, { client }]));
+  for (const p of chains.values()) out.set(p.daemon, { client: p.client, profile: p });
+  return out;
+}
+
+const binaryTables = new WeakMap<ChainProfiles, Map<string, Identity>>();
+
 /** The client a container runs: from its command, else its image (Prysm uses its entrypoint), else its name. */
-export function clientOf(c: ContainerView): ClientKind | undefined {
-  const bin = c.command[0] ? BINARIES[basename(c.command[0])] : undefined;
+function identify(c: ContainerView, chains: ChainProfiles): Identity | undefined {
+  let table = binaryTables.get(chains);
+  if (!table) binaryTables.set(chains, (table = binaries(chains)));
+  const bin = c.command[0] ? table.get(basename(c.command[0])) : undefined;
   if (bin) return bin;
   if (c.command.length === 0 && c.image) {
     const repo = c.image.split('@')[0]!.replace(/:[^/]*$/, '');
-    if (repo.endsWith('prysm/beacon-chain')) return 'prysm';
+    if (repo.endsWith('prysm/beacon-chain')) return { client: 'prysm' };
     const name = basename(repo);
-    if (name === 'client-go') return 'geth';
-    if (BINARIES[name]) return BINARIES[name];
+    if (name === 'client-go') return { client: 'geth' };
+    if (table.has(name)) return table.get(name);
   }
-  return c.name && BINARIES[c.name] && c.command.length === 0 ? BINARIES[c.name] : undefined;
+  return c.name && c.command.length === 0 ? table.get(c.name) : undefined;
+}
+
+/** Identities by container view: a view belongs to one validation, whose profiles identified it. */
+const identities = new WeakMap<ContainerView, Identity | null>();
+
+/** Identifies every container of an environment's templates by the environment's chain profiles. */
+export function identifyContainers(templates: readonly PodTemplate[], chains: ChainProfiles): void {
+  for (const t of templates) for (const c of t.containers) identities.set(c, identify(c, chains) ?? null);
+}
+
+function identityOf(c: ContainerView): Identity | undefined {
+  let id = identities.get(c);
+  if (id === undefined) identities.set(c, (id = identify(c, builtInProfiles()) ?? null));
+  return id ?? undefined;
+}
+
+/** The client a container runs, if nodegen knows it. */
+export function clientOf(c: ContainerView): ClientKind | undefined {
+  return identityOf(c)?.client;
+}
+
+/** The chain profile of a Bitcoin-family daemon's container. */
+export function utxoProfileOf(c: ContainerView): UtxoProfile | undefined {
+  return identityOf(c)?.profile;
 }
 
 /** One command-line option as written: `--http.api=eth`, `--http.api eth` or `-conf=/x`. */
@@ -76,8 +116,7 @@ export function containerFlags(c: ContainerView): readonly Flag[] {
   let flags = flagsOf.get(c);
   if (!flags) {
     // bitcoind-style daemons never take a separate value; a bare token after a flag is an error there.
-    const utxo = ['bitcoind', 'monacoind'].includes(clientOf(c) ?? '');
-    flags = parseFlags([...c.command.slice(1), ...c.args], { separateValues: !utxo });
+    flags = parseFlags([...c.command.slice(1), ...c.args], { separateValues: utxoProfileOf(c) === undefined });
     flagsOf.set(c, flags);
   }
   return flags;
@@ -173,7 +212,7 @@ function utxoNetwork(values: ReadonlyMap<string, string | undefined>): string | 
 
 /**
  * The network a container runs. Each client's own default applies when nothing selects one:
- * geth, Lighthouse, Prysm, bitcoind and monacoind all default to their mainnet.
+ * geth, Lighthouse, Prysm and every Bitcoin-family daemon default to their mainnet.
  */
 export function networkOf(t: PodTemplate, c: ContainerView, find: Lookup): NetworkChoice | undefined {
   // Two rules ask for every container's network; a bitcoind's means parsing its conf file.
@@ -189,6 +228,18 @@ const networks = new WeakMap<ContainerView, NetworkChoice | undefined>();
 function readNetwork(t: PodTemplate, c: ContainerView, find: Lookup): NetworkChoice | undefined {
   const client = clientOf(c);
   if (!client) return undefined;
+  const profile = utxoProfileOf(c);
+  if (profile) {
+    const flags = containerFlags(c);
+    const mainnet = (network: string) => profile.networks[network]?.mainnet ?? network === 'main';
+    // The command line wins over the conf file.
+    const fromArgs = utxoNetwork(new Map(flags.map((f) => [f.name, f.value])));
+    if (fromArgs) return { network: fromArgs, mainnet: mainnet(fromArgs), source: 'args' };
+    const conf = utxoConf(t, c, find);
+    const fromConf = conf ? utxoNetwork(confValues(conf.text).global) : undefined;
+    if (fromConf) return { network: fromConf, mainnet: mainnet(fromConf), source: conf!.file };
+    return { network: 'main', mainnet: true, source: 'default' };
+  }
   const flags = containerFlags(c);
   const last = (name: string) => flags.filter((f) => f.name === name).pop();
   switch (client) {
@@ -207,25 +258,15 @@ function readNetwork(t: PodTemplate, c: ContainerView, find: Lookup): NetworkCho
       const network = chosen.pop();
       return network ? { network, mainnet: network === 'mainnet', source: 'args' } : { network: 'mainnet', mainnet: true, source: 'default' };
     }
-    case 'bitcoind':
-    case 'monacoind': {
-      // The command line wins over the conf file.
-      const fromArgs = utxoNetwork(new Map(flags.map((f) => [f.name, f.value])));
-      if (fromArgs) return { network: fromArgs, mainnet: fromArgs === 'main', source: 'args' };
-      const conf = utxoConf(t, c, find);
-      const fromConf = conf ? utxoNetwork(confValues(conf.text).global) : undefined;
-      if (fromConf) return { network: fromConf, mainnet: fromConf === 'main', source: conf!.file };
-      return { network: 'main', mainnet: true, source: 'default' };
-    }
   }
+  return undefined;
 }
 
 /** The data directory a client is told to use. */
 export function dataDirOf(t: PodTemplate, c: ContainerView, find: Lookup): string | undefined {
   const fromArgs = containerFlags(c).filter((f) => f.name === 'datadir').pop()?.value;
   if (fromArgs) return fromArgs;
-  const client = clientOf(c);
-  if (client === 'bitcoind' || client === 'monacoind') {
+  if (utxoProfileOf(c)) {
     const conf = utxoConf(t, c, find);
     return conf ? confValues(conf.text).global.get('datadir') : undefined;
   }

@@ -7,11 +7,11 @@
 import { GETH_UNSAFE_APIS, gethStorage, type GethNetwork } from '../chains/geth.js';
 import { CONSENSUS_MIN_STORAGE } from '../chains/consensus.js';
 import { blobServingOf, consensusMinStorage } from '../chains/blobs.js';
-import { BITCOIN_NETWORKS, type BitcoinNetwork } from '../chains/bitcoin.js';
-import { MONACOIN_NETWORKS, type MonacoinNetwork } from '../chains/monacoin.js';
+import type { UtxoProfile } from '../chains/profile.js';
+import { isGethNode } from '../environment/schema.js';
 import { COOKIE_USER, DANGEROUS_METHODS, READ_AND_BROADCAST_METHODS } from '../chains/rpc-methods.js';
 import { forksMissed, newestKnown, requiredVersion, versionOfImage, type ForkClient } from '../chains/forks.js';
-import { clientOf, containerFlags, utxoConf, dataDirOf, networkOf, pruneOf, txindexOf, type ClientKind, type Flag } from './clients.js';
+import { clientOf, containerFlags, utxoConf, utxoProfileOf, dataDirOf, networkOf, pruneOf, txindexOf, type ClientKind, type Flag } from './clients.js';
 import { CLUSTER_SCOPED_KINDS, asArr, asObj, asStr, asStrs, get, joinPath, strings, stringsWhere, type ContainerView, type PodTemplate } from './objects.js';
 import { formatBytes, parseQuantity } from './quantity.js';
 import { at, type Lookup, type ObjectEntry, type Rule, type SpecContext } from './rule.js';
@@ -359,10 +359,14 @@ export const resourcesRule: Rule = {
 /**
  * The realistic minimum volume for a client on a network, or undefined when nodegen has no figure.
  * For geth it follows the history the flags keep (gc mode, chain history, index ranges; geth's own
- * defaults where a flag is absent), for bitcoind and monacoind `txindex`; a beacon node that serves
- * blobs (its flags) keeps more columns.
+ * defaults where a flag is absent), for a chain profile's daemon its network's figure with or
+ * without `txindex`; a beacon node that serves blobs (its flags) keeps more columns.
  */
-export function minimumStorage(client: ClientKind, network: string, flags: readonly Flag[] = [], txindex = false): string | undefined {
+export function minimumStorage(client: ClientKind, network: string, flags: readonly Flag[] = [], txindex = false, profile?: UtxoProfile): string | undefined {
+  if (profile) {
+    const p = profile.networks[network];
+    return p && (txindex ? p.minStorageTxindex : p.minStorage);
+  }
   const last = (name: string) => flags.filter((f) => f.name === name).pop()?.value;
   switch (client) {
     case 'geth': {
@@ -380,15 +384,8 @@ export function minimumStorage(client: ClientKind, network: string, flags: reado
     case 'lighthouse':
     case 'prysm':
       return network in CONSENSUS_MIN_STORAGE ? consensusMinStorage(CONSENSUS_MIN_STORAGE, network as GethNetwork, blobServingOf(flags.map((f) => f.name))) : undefined;
-    case 'bitcoind': {
-      const p = BITCOIN_NETWORKS[network as BitcoinNetwork];
-      return p && (txindex ? p.minStorageTxindex : p.minStorage);
-    }
-    case 'monacoind': {
-      const p = MONACOIN_NETWORKS[network as MonacoinNetwork];
-      return p && (txindex ? p.minStorageTxindex : p.minStorage);
-    }
   }
+  return undefined;
 }
 
 const GETH_STORAGE_NETWORKS: Record<GethNetwork, true> = { mainnet: true, sepolia: true, hoodi: true };
@@ -457,8 +454,9 @@ export const storageRule: Rule = {
         if (vol.size === undefined) continue;
         const network = networkOf(t, c, ctx.find);
         if (!network) continue;
-        if ((client === 'bitcoind' || client === 'monacoind') && pruneOf(t, c, ctx.find) > 1) continue;
-        const min = minimumStorage(client, network.network, containerFlags(c), txindexOf(t, c, ctx.find));
+        const profile = utxoProfileOf(c);
+        if (profile && pruneOf(t, c, ctx.find) > 1) continue;
+        const min = minimumStorage(client, network.network, containerFlags(c), txindexOf(t, c, ctx.find), profile);
         const have = parseQuantity(vol.size);
         const need = min === undefined ? undefined : parseQuantity(min);
         if (have === undefined || need === undefined || have >= need) continue;
@@ -762,9 +760,9 @@ export const managedFlagsRule: Rule = {
   checkSpec(ctx, report) {
     for (const [node, n] of Object.entries(ctx.spec.nodes)) {
       const lists: { key: string; args: readonly string[]; managed: Record<string, string> }[] = [
-        { key: 'extraArgs', args: n.extraArgs ?? [], managed: n.client === 'geth' ? MANAGED_FLAGS.geth : MANAGED_FLAGS.utxo },
+        { key: 'extraArgs', args: n.extraArgs ?? [], managed: isGethNode(n) ? MANAGED_FLAGS.geth : MANAGED_FLAGS.utxo },
       ];
-      if (n.client === 'geth' && n.consensus?.extraArgs) lists.push({ key: 'consensus.extraArgs', args: n.consensus.extraArgs, managed: MANAGED_FLAGS.consensus });
+      if (isGethNode(n) && n.consensus?.extraArgs) lists.push({ key: 'consensus.extraArgs', args: n.consensus.extraArgs, managed: MANAGED_FLAGS.consensus });
       for (const { key, args, managed } of lists) {
         args.forEach((arg, i) => {
           const where = ctx.locate(['nodes', node, ...key.split('.'), i]);
@@ -832,7 +830,7 @@ export const imagePlaceholderRule: Rule = {
   checkSpec(ctx, report) {
     for (const [node, n] of Object.entries(ctx.spec.nodes)) {
       const images: [string[], string | undefined][] = [[['image'], n.image]];
-      if (n.client === 'geth') images.push([['consensus', 'image'], n.consensus?.image]);
+      if (isGethNode(n)) images.push([['consensus', 'image'], n.consensus?.image]);
       for (const [path, image] of images) {
         const why = image === undefined ? undefined : placeholderReason(image);
         if (!why) continue;
@@ -890,8 +888,8 @@ export const rpcMethodsRule: Rule = {
   check(ctx, report) {
     for (const t of ctx.templates) {
       for (const c of t.containers) {
-        const client = clientOf(c);
-        if (client !== 'bitcoind' && client !== 'monacoind') continue;
+        const profile = utxoProfileOf(c);
+        if (!profile) continue;
         const conf = utxoConf(t, c, ctx.find);
         if (!conf) continue;
         const access = rpcAccess(conf.text);
@@ -900,7 +898,9 @@ export const rpcMethodsRule: Rule = {
         const denyUnlisted = access.defaultSet === undefined ? access.whitelists.size > 0 : !['0', 'false', ''].includes(access.defaultSet);
         if (!denyUnlisted) {
           report(at(t.entry, c.path, `${conf.file} sets ${access.defaultSet === undefined ? 'no rpcwhitelist' : 'rpcwhitelistdefault=0'}: every login without a whitelist may call every method, stop included`,
-            'the conf is written by nodegen: set rpcwhitelistdefault=1 in src/chains/rpc-methods.ts'));
+            profile.supports.rpcwhitelist
+              ? 'the conf is written by nodegen: set rpcwhitelistdefault=1 in src/chains/rpc-methods.ts'
+              : `${profile.displayName} ${profile.version} has no rpcwhitelist (${profile.file}: supports.rpcwhitelist: false): run a release that has it, or waive policy/rpc-methods for node ${node ?? '<node>'} with the reason`));
         }
         for (const [user, methods] of access.whitelists) {
           const where = user === COOKIE_USER || !node ? undefined : envKey(ctx, node, 'rpcUsers', user, 'methods');
@@ -912,7 +912,7 @@ export const rpcMethodsRule: Rule = {
           const unknown = [...new Set(methods.filter((m) => !DANGEROUS_METHODS.has(m) && !READ_AND_BROADCAST_METHODS.has(m)))];
           if (unknown.length > 0) {
             report(at(t.entry, c.path, `${conf.file}: user "${user}" lists ${unknown.map((m) => `"${m}"`).join(', ')}, not a method nodegen knows (a typo leaves the user with HTTP 403)`,
-              where ? `check the spelling in ${where} (\`${client === 'bitcoind' ? 'bitcoin-cli' : 'monacoin-cli'} help\` lists the methods)` : 'fix src/chains/rpc-methods.ts', 'warning'));
+              where ? `check the spelling in ${where} (\`${profile.cli} help\` lists the methods)` : 'fix src/chains/rpc-methods.ts', 'warning'));
           }
         }
       }
@@ -920,7 +920,7 @@ export const rpcMethodsRule: Rule = {
   },
   checkSpec(ctx, report) {
     for (const [node, n] of Object.entries(ctx.spec.nodes)) {
-      if (n.client === 'geth') continue;
+      if (isGethNode(n)) continue;
       for (const [user, u] of Object.entries(n.rpcUsers ?? {})) {
         u.methods.forEach((m, i) => {
           if (!DANGEROUS_METHODS.has(m)) return;
@@ -994,7 +994,7 @@ export function* forkTargets(ctx: Parameters<Rule['check']>[0]): Generator<ForkT
       const network = networkOf(t, c, ctx.find)?.network;
       if (network === undefined || c.image === undefined) continue;
       const node = t.entry.node === undefined ? undefined : ctx.spec.nodes[t.entry.node];
-      const own = node?.client === 'geth' ? (client === 'geth' ? node.version : node.consensus?.version) : undefined;
+      const own = node && isGethNode(node) ? (client === 'geth' ? node.version : node.consensus?.version) : undefined;
       const version = (own ?? versionOfImage(c.image))?.replace(/^v/, '');
       yield { t, c, client, network, image: c.image, key: client === 'geth' ? 'version' : 'consensus.version', ...(version === undefined ? {} : { version }) };
     }

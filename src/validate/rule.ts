@@ -6,6 +6,7 @@
  * (`checkSpec`) run when rendering fails, so a refused environment still names the rule it broke.
  */
 import type { EnvironmentSpec } from '../environment/schema.js';
+import type { ChainProfiles } from '../chains/profiles.js';
 import type { Severity } from './finding.js';
 import type { PodTemplate } from './objects.js';
 
@@ -42,6 +43,8 @@ export type Locate = (path: readonly (string | number)[]) => { readonly file: st
 export interface SpecContext {
   readonly env: string;
   readonly spec: EnvironmentSpec;
+  /** The chain profiles its nodes may name (nodegen's and the project's). */
+  readonly chains: ChainProfiles;
   /** The environment's files, relative to the project root (base.yaml first). */
   readonly envFiles: readonly string[];
   readonly locate: Locate;

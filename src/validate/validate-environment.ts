@@ -10,6 +10,7 @@ import { resolveOutdir } from '../project.js';
 import { compareFindings, type Finding } from './finding.js';
 import { asStr, asStrMap, get, labelSelectorMatches, mapSelectorMatches, podTemplates, type PodTemplate } from './objects.js';
 import { RULES } from './rules.js';
+import { identifyContainers } from './clients.js';
 import type { FileEntry, Json, ObjectEntry, RenderedContext, Report, Rule, SpecContext } from './rule.js';
 import { applyWaivers, waiverProblems } from './waivers.js';
 
@@ -38,6 +39,7 @@ export function specContext(loaded: LoadedEnvironment): SpecContext {
   return {
     env: loaded.name,
     spec: loaded.spec,
+    chains: loaded.chains,
     envFiles: loaded.files,
     locate: (path) => {
       const at = loaded.locate(path.map(String));
@@ -95,6 +97,7 @@ function candidates<T>(index: Map<string, T[]>, all: readonly T[], selector: unk
 function indexed(spec: SpecContext, files: readonly FileEntry[]): RenderedContext {
   const objects = files.flatMap((f) => f.objects);
   const templates = podTemplates(objects);
+  identifyContainers(templates, spec.chains);
   const byKey = new Map<string, ObjectEntry>();
   const byKind = new Map<string, ObjectEntry[]>();
   for (const o of objects) {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_FILE, environmentJsonSchema } from '../../src/cli/commands/schema.js';
 import { REPO, cli } from '../helpers/project.js';
+import { loadChainProfiles } from '../../src/chains/profiles.js';
 
 describe('nodegen schema', () => {
   it('matches the committed copy editors use (regenerate: npx nodegen schema > environments/environment.schema.json)', () => {
-    expect(readFileSync(join(REPO, SCHEMA_FILE), 'utf8')).toBe(environmentJsonSchema());
+    expect(readFileSync(join(REPO, SCHEMA_FILE), 'utf8')).toBe(environmentJsonSchema(loadChainProfiles(REPO)));
   });
 
   it('is referenced from the first line of every environment file', () => {
@@ -16,12 +17,12 @@ describe('nodegen schema', () => {
   });
 
   it('describes each file as a layer: unknown keys refused, nothing required', () => {
-    const schema = JSON.parse(environmentJsonSchema());
+    const schema = JSON.parse(environmentJsonSchema(loadChainProfiles(REPO)));
     expect(schema.additionalProperties).toBe(false);
     expect(JSON.stringify(schema)).not.toContain('"required"');
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['namespace', 'tier', 'nodes', 'publicEndpoints']));
     const node = schema.properties.nodes.additionalProperties;
-    expect(node.anyOf.map((b: any) => b.properties.client.const)).toEqual(['geth', 'bitcoind', 'monacoind']);
+    expect(node.anyOf.map((b: any) => b.properties.client.const)).toEqual(['geth', 'bitcoind', 'monacoind', 'litecoind']);
   });
 
   it('prints the schema from the CLI', async () => {

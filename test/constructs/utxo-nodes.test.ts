@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BitcoindNode } from '../../src/constructs/bitcoind-node.js';
 import { MonaNode } from '../../src/constructs/mona-node.js';
-import { BITCOIN_NETWORKS } from '../../src/chains/bitcoin.js';
-import { MONACOIN_NETWORKS } from '../../src/chains/monacoin.js';
-import { NETWORK_ONLY_KEYS } from '../../src/chains/utxo.js';
+import { builtInProfile } from '../../src/chains/profiles.js';
+import { DEFAULT_NETWORK_ONLY_KEYS as NETWORK_ONLY_KEYS } from '../../src/chains/profile.js';
+
+const BITCOIN_NETWORKS = builtInProfile('bitcoind').networks;
+const MONACOIN_NETWORKS = builtInProfile('monacoind').networks;
 import { rpcauth } from '../../src/cli/commands/rpcauth.js';
 import { container, find, render } from './synth-helper.js';
 

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { BitcoindNode } from '../../src/constructs/bitcoind-node.js';
 import { MonaNode } from '../../src/constructs/mona-node.js';
-import { NETWORK_ONLY_KEYS } from '../../src/chains/utxo.js';
-import { ZMQ_PORTS } from '../../src/chains/zmq.js';
+import { builtInProfile } from '../../src/chains/profiles.js';
+import { DEFAULT_NETWORK_ONLY_KEYS as NETWORK_ONLY_KEYS } from '../../src/chains/profile.js';
 import { ConstructError } from '../../src/errors.js';
 import { container, find, render, type K8sObject } from './synth-helper.js';
 
@@ -104,7 +104,7 @@ describe('ZeroMQ on bitcoind', () => {
     expect(rpc.spec.type).toBe('LoadBalancer');
     expect(rpc.spec.ports.map((p: any) => p.name)).toEqual(['rpc']);
     expect(find(objects, 'Service', 'btc-zmq').spec.type).toBe('ClusterIP');
-    for (const port of Object.values(ZMQ_PORTS.bitcoind)) {
+    for (const port of Object.values(builtInProfile('bitcoind').zmq.ports)) {
       for (const rule of ingressFor(objects, 'btc', port)) {
         expect(rule.from.length).toBeGreaterThan(0);
         expect(rule.from.some((p: any) => p.ipBlock)).toBe(false);

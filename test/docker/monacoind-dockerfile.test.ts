@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MONACOIN_NETWORKS, MONACOIN_VERSION } from '../../src/chains/monacoin.js';
+import { builtInProfile } from '../../src/chains/profiles.js';
+
+const MONACOIN_NETWORKS = builtInProfile('monacoind').networks;
+const MONACOIN_VERSION = builtInProfile('monacoind').version;
 import { MonaNode } from '../../src/constructs/mona-node.js';
 
 const DOCKERFILE = join(__dirname, '..', '..', 'docker', 'monacoind', 'Dockerfile');
@@ -219,7 +222,7 @@ describe('docker/monacoind/Dockerfile', () => {
       .flatMap((e) => e.args.split(/\s+/))
       .map((p) => Number(p.replace(/\/tcp$/, '')))
       .sort((a, b) => a - b);
-    const expected = (['main', 'test'] as const).flatMap((n) => [MONACOIN_NETWORKS[n].p2pPort, MONACOIN_NETWORKS[n].rpcPort]).sort((a, b) => a - b);
+    const expected = (['main', 'test'] as const).flatMap((n) => [MONACOIN_NETWORKS[n]!.p2pPort, MONACOIN_NETWORKS[n]!.rpcPort]).sort((a, b) => a - b);
     expect(exposed).toEqual(expected);
     expect(exposed).toEqual([9401, 9402, 19402, 19403]);
     for (const network of ['main', 'test'] as const) {

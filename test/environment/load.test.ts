@@ -104,7 +104,7 @@ describe('loading an environment', () => {
     const [p] = problemsOf('missing-client');
     expect(p!.path).toBe('nodes.extra.client');
     expect(p!.file).toBe('environments/missing-client.yaml');
-    expect(p!.message).toMatch(/missing; each node needs "client: geth"/);
+    expect(p!.message).toMatch(/missing; each node needs one of "client: geth"/);
   });
 
   it('reports a node pool that does not exist, with a suggestion', () => {

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { App, Chart } from 'cdk8s';
 import { BitcoindNode } from '../../src/constructs/bitcoind-node.js';
 import { GethNode } from '../../src/constructs/geth-node.js';
-import { environmentSchema } from '../../src/environment/schema.js';
+import { environmentSchemaFor } from '../../src/environment/schema.js';
+import { builtInProfiles } from '../../src/chains/profiles.js';
+
+const environmentSchema = environmentSchemaFor(builtInProfiles());
 import { baseEnvironment, find, fleetOf, kinds, type Obj } from './helpers.js';
 
 function render(build: (c: Chart) => void): Obj[] {

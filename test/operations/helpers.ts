@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { buildFleet } from '../../charts/fleet.js';
-import { environmentSchema } from '../../src/environment/schema.js';
+import { environmentSchemaFor } from '../../src/environment/schema.js';
+import { builtInProfiles } from '../../src/chains/profiles.js';
+
+const environmentSchema = environmentSchemaFor(builtInProfiles());
 import { REPO } from '../helpers/project.js';
 
 export interface Obj {

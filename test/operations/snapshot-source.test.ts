@@ -9,7 +9,10 @@ import { ConstructError } from '../../src/errors.js';
 import { BitcoindNode } from '../../src/constructs/bitcoind-node.js';
 import { GethNode } from '../../src/constructs/geth-node.js';
 import { GKE_PD_CSI_DRIVER, SnapshotSource } from '../../src/constructs/snapshot-source.js';
-import { environmentSchema } from '../../src/environment/schema.js';
+import { environmentSchemaFor } from '../../src/environment/schema.js';
+import { builtInProfiles } from '../../src/chains/profiles.js';
+
+const environmentSchema = environmentSchemaFor(builtInProfiles());
 import { baseEnvironment, crdErrors, find, fleetOf, kinds, type Obj } from './helpers.js';
 
 function render(build: (c: Chart) => void): Obj[] {

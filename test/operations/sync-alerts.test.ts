@@ -14,7 +14,8 @@ import { MonaNode } from '../../src/constructs/mona-node.js';
 import type { BlockchainNode } from '../../src/constructs/blockchain-node.js';
 import { SyncAlerts, nodeAlertRules, type AlertRule, type AlertedNode } from '../../src/constructs/sync-alerts.js';
 import { GETH_METRICS, KNOWN_METRICS, LIGHTHOUSE_METRICS, PRYSM_METRICS, UTXO_EXPORTER_METRICS } from '../../src/chains/metrics.js';
-import { BITCOIN_THRESHOLDS, GETH_THRESHOLDS, MONACOIN_THRESHOLDS } from '../../src/chains/alert-thresholds.js';
+import { GETH_THRESHOLDS } from '../../src/chains/alert-thresholds.js';
+import { builtInProfile } from '../../src/chains/profiles.js';
 import { baseEnvironment, crdErrors, find, fleetOf, type Obj } from './helpers.js';
 
 const MONA_IMAGE = 'registry.internal/monacoind:0.20.4';
@@ -130,7 +131,7 @@ describe('thresholds per chain', () => {
   });
 
   it('bitcoind: 2 hours without a block on mainnet (12 block times), 4 hours on testnet4', () => {
-    expect(BITCOIN_THRESHOLDS.main!.blockTime).toBe('10m');
+    expect(builtInProfile('bitcoind').networks['main']!.thresholds!.blockTime).toBe('10m');
     expect(rule(rulesOf(NODES['bitcoind main']!), 'ChainNodeHeadStalled').expr).toBe(
       'changes(bitcoin_blocks{namespace="chains",pod=~"bitcoind-[0-9]+"}[2h]) == 0 and bitcoin_blocks{namespace="chains",pod=~"bitcoind-[0-9]+"} offset 2h',
     );
@@ -141,7 +142,7 @@ describe('thresholds per chain', () => {
   });
 
   it('monacoind: 30 minutes without a block on mainnet (about 20 blocks of 90 s)', () => {
-    expect(MONACOIN_THRESHOLDS.main!.blockTime).toBe('90s');
+    expect(builtInProfile('monacoind').networks['main']!.thresholds!.blockTime).toBe('90s');
     expect(rule(rulesOf(NODES['monacoind main']!), 'ChainNodeHeadStalled').expr).toContain(`changes(${UTXO_EXPORTER_METRICS.blocks}{namespace="chains",pod=~"monacoind-[0-9]+"}[30m])`);
     expect(rule(rulesOf(NODES['monacoind main']!), 'ChainNodeNotSynced').for).toBe('2h');
     expect(rule(rulesOf(NODES['monacoind test']!), 'ChainNodeHeadStalled').expr).toContain('[6h]');

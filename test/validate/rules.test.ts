@@ -10,6 +10,7 @@ import { environmentFindings, inputError, manifestFindings, POLICY_BREAKS, PROJE
 import { validate } from '../../src/cli/commands/validate.js';
 import { minimumStorage } from '../../src/validate/policy-rules.js';
 import { parseFlags } from '../../src/validate/clients.js';
+import { builtInProfile } from '../../src/chains/profiles.js';
 
 type Fixture = { readonly env: string } | { readonly manifest: string };
 
@@ -153,9 +154,11 @@ describe('the storage minimum follows the history a node keeps', () => {
     expect(minimumStorage('geth', 'holesky', [])).toBeUndefined();
   });
 
-  it('for bitcoind and monacoind: more with txindex', () => {
-    expect(minimumStorage('bitcoind', 'main')).toBe('1152Gi');
-    expect(minimumStorage('bitcoind', 'main', [], true)).toBe('1280Gi');
-    expect(minimumStorage('monacoind', 'main', [], true)).toBe('25Gi');
+  it('for a chain profile (bitcoind, monacoind): its network's figure, more with txindex', () => {
+    const bitcoind = builtInProfile('bitcoind');
+    expect(minimumStorage('bitcoind', 'main', [], false, bitcoind)).toBe('1152Gi');
+    expect(minimumStorage('bitcoind', 'main', [], true, bitcoind)).toBe('1280Gi');
+    expect(minimumStorage('monacoind', 'main', [], true, builtInProfile('monacoind'))).toBe('25Gi');
+    expect(minimumStorage('bitcoind', 'nonet', [], false, bitcoind)).toBeUndefined();
   });
 });

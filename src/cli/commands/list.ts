@@ -5,6 +5,7 @@
 import { InputError, type Problem } from '../../errors.js';
 import { listEnvironmentNames, loadEnvironment } from '../../environment/load.js';
 import { nodeNetwork, type EnvironmentSpec } from '../../environment/schema.js';
+import type { ChainProfiles } from '../../chains/profiles.js';
 
 export interface ListOptions {
   readonly root: string;
@@ -32,13 +33,13 @@ export interface ListedEnvironment {
   readonly nodes: readonly ListedNode[];
 }
 
-function describeNodes(spec: EnvironmentSpec): ListedNode[] {
+function describeNodes(spec: EnvironmentSpec, chains: ChainProfiles): ListedNode[] {
   return Object.entries(spec.nodes)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, n]) => ({
       name,
       client: n.client,
-      network: nodeNetwork(spec, n),
+      network: nodeNetwork(spec, n, chains),
       replicas: n.replicas ?? 1,
       storage: n.storage?.ephemeral ? 'ephemeral' : (n.storage?.size ?? 'default'),
       rpc: n.expose?.rpc ?? 'private',
@@ -51,8 +52,8 @@ export async function list(o: ListOptions): Promise<ListedEnvironment[]> {
   const out: ListedEnvironment[] = [];
   for (const env of listEnvironmentNames(o.root)) {
     try {
-      const { spec } = loadEnvironment(env, { root: o.root });
-      const nodes = describeNodes(spec);
+      const { spec, chains } = loadEnvironment(env, { root: o.root });
+      const nodes = describeNodes(spec, chains);
       const anyPublic = nodes.some((n) => n.rpc === 'public' || n.p2p !== 'none');
       out.push({
         env,

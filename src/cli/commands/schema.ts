@@ -4,7 +4,8 @@
  * first line of every environment file so editors validate and complete keys as you type.
  */
 import { z } from 'zod';
-import { environmentSchema } from '../../environment/schema.js';
+import { environmentSchemaFor } from '../../environment/schema.js';
+import type { ChainProfiles } from '../../chains/profiles.js';
 
 /** Where the committed copy lives, relative to the project root. */
 export const SCHEMA_FILE = 'environments/environment.schema.json';
@@ -26,9 +27,9 @@ function asLayerSchema(node: unknown): unknown {
   return out;
 }
 
-/** The schema as pretty-printed JSON text, ending in a newline. */
-export function environmentJsonSchema(): string {
-  const schema = asLayerSchema(z.toJSONSchema(environmentSchema, { io: 'input', target: 'draft-2020-12' })) as Record<string, unknown>;
+/** The schema as pretty-printed JSON text, ending in a newline, for nodes of these chain profiles (the project's). */
+export function environmentJsonSchema(chains: ChainProfiles): string {
+  const schema = asLayerSchema(z.toJSONSchema(environmentSchemaFor(chains), { io: 'input', target: 'draft-2020-12' })) as Record<string, unknown>;
   const withTitle = {
     $schema: schema['$schema'],
     $id: 'https://nodegen.dev/schemas/environment.schema.json',
