@@ -66,6 +66,7 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[], value: unkno
     else return [];
     v = isMap(v) || Array.isArray(v) ? (v as Record<string, unknown>)[String(seg)] : undefined;
   }
+  if (s instanceof z.ZodRecord && s.keyType instanceof z.ZodEnum) return s.keyType.options.map(String);
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
 }
 

@@ -14,7 +14,7 @@ export const REPO = join(__dirname, '..', '..');
 /** Copies the project (sources, build, environments, dist) to a temp folder; node_modules is linked. */
 export function copyProject(): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'nodegen-test-'));
-  for (const entry of ['bin', 'lib', 'src', 'charts', 'environments', 'dist', 'package.json', 'tsconfig.json']) {
+  for (const entry of ['bin', 'lib', 'src', 'charts', 'chains', 'environments', 'dist', 'package.json', 'tsconfig.json']) {
     cpSync(join(REPO, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
   }
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
