@@ -1,6 +1,6 @@
 /**
- * ZeroMQ notifications of bitcoind and monacoind: which topics each daemon publishes, the port of
- * each topic, and the conf lines that turn them on.
+ * ZeroMQ notifications of Bitcoin-family daemons: the topics, the endpoints of a node's profile
+ * (each profile's `zmq.ports`, src/chains/profiles/*.yaml), and the conf lines that turn them on.
  *
  * Facts, read in the daemons' sources (Monacoin at v0.20.3, the newest tag of monacoinproject/monacoin
  * available here; the pinned 0.20.4 is a later patch release of the same line):

@@ -26,7 +26,7 @@ function examples(lines: string[]): string {
 
 export function buildProgram(io: Io, version: string): Command {
   const program = new Command('nodegen')
-    .description('Synthesize reviewable Kubernetes YAML for geth, bitcoind and monacoind full nodes, per environment.')
+    .description('Synthesize reviewable Kubernetes YAML for geth, bitcoind, monacoind and other Bitcoin-family full nodes, per environment.')
     .version(version, '-V, --version')
     .option('--debug', 'print stack traces of internal errors')
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
@@ -188,17 +188,22 @@ export function buildProgram(io: Io, version: string): Command {
 
   program
     .command('schema')
-    .description('print the JSON Schema of environment files (editors use the committed copy)')
-    .addHelpText('after', examples(['npx nodegen schema > environments/environment.schema.json']))
-    .action(async () => {
-      const { environmentJsonSchema } = await import('./commands/schema.js');
+    .description('print the JSON Schema of environment files, or of chain profiles (editors use the committed copies)')
+    .option('--profile', 'the schema of chain profile files (chains/<client>.yaml)')
+    .addHelpText('after', examples(['npx nodegen schema > environments/environment.schema.json', 'npx nodegen schema --profile > chains/profile.schema.json']))
+    .action(async (o: { profile?: boolean }) => {
+      const { environmentJsonSchema, profileJsonSchema } = await import('./commands/schema.js');
+      if (o.profile) {
+        io.out(profileJsonSchema().replace(/\n$/, ''));
+        return;
+      }
       const { loadChainProfiles } = await import('../chains/profiles.js');
       io.out(environmentJsonSchema(loadChainProfiles(root())).replace(/\n$/, ''));
     });
 
   program
     .command('rpcauth')
-    .description('make a random RPC password (shown once) and its rpcauth hash for bitcoind/monacoind')
+    .description('make a random RPC password (shown once) and its rpcauth hash for bitcoind, monacoind and chain profiles')
     .argument('<user>', 'the RPC user name')
     .option('--json', 'print as JSON')
     .addHelpText('after', examples(['npx nodegen rpcauth wallet-api']))

@@ -192,7 +192,7 @@ function parseConf(text: string): ConfValues {
   return { global, sections };
 }
 
-/** The conf file a bitcoind/monacoind container reads (`-conf=`), if it comes from a ConfigMap. */
+/** The conf file a chain profile's daemon (bitcoind, monacoind...) reads (`-conf=`), if it comes from a ConfigMap. */
 export function utxoConf(t: PodTemplate, c: ContainerView, find: Lookup): { readonly file: string; readonly text: string } | undefined {
   const conf = containerFlags(c).filter((f) => f.name === 'conf').pop()?.value;
   if (!conf) return undefined;
@@ -273,8 +273,7 @@ export function dataDirOf(t: PodTemplate, c: ContainerView, find: Lookup): strin
   return undefined;
 }
 
-/** The prune target in MiB of a bitcoind/monacoind container (0 when unpruned). */
-/** Whether a bitcoind/monacoind container builds the full transaction index (`txindex`), from its args or conf file. */
+/** Whether a chain profile's daemon builds the full transaction index (`txindex`), from its args or conf file. */
 export function txindexOf(t: PodTemplate, c: ContainerView, find: Lookup): boolean {
   const fromArgs = containerFlags(c).filter((f) => f.name === 'txindex').pop();
   const conf = utxoConf(t, c, find);
@@ -282,6 +281,7 @@ export function txindexOf(t: PodTemplate, c: ContainerView, find: Lookup): boole
   return v !== undefined && v !== '0' && v !== 'false';
 }
 
+/** The prune target in MiB of a chain profile's daemon (0 when unpruned). */
 export function pruneOf(t: PodTemplate, c: ContainerView, find: Lookup): number {
   const fromArgs = containerFlags(c).filter((f) => f.name === 'prune').pop()?.value;
   const conf = utxoConf(t, c, find);

@@ -427,9 +427,9 @@ export const storageRule: Rule = {
     'A volume smaller than the chain fills up mid-sync and the node stops; an emptyDir loses days of sync on every ' +
     'restart. Each client\'s data directory must be on a persistent volume at least the realistic minimum for its chain and ' +
     'network and the history it keeps (gethStorage; CONSENSUS_MIN_STORAGE plus the blob columns a supernode or ' +
-    'semi-supernode keeps, src/chains/blobs.ts, read from its flags; minStorage/minStorageTxindex in ' +
-    'src/chains/bitcoin.ts and monacoin.ts); only a ' +
-    'sandbox may use `storage.ephemeral`. Pruned bitcoind/monacoind nodes are not held to the unpruned minimum.',
+    'semi-supernode keeps, src/chains/blobs.ts, read from its flags; for a chain profile, bitcoind and monacoind included, ' +
+    'its `networks.<network>.storage` with or without txindex); only a sandbox may use `storage.ephemeral`. Pruned nodes of ' +
+    'a chain profile are not held to the unpruned minimum.',
   waivable: true,
   check(ctx, report) {
     for (const t of ctx.templates) {
@@ -875,9 +875,9 @@ function rpcAccess(text: string): { readonly users: string[]; readonly whitelist
 export const rpcMethodsRule: Rule = {
   id: 'policy/rpc-methods',
   severity: 'error',
-  title: 'every bitcoind/monacoind login may call only its listed methods, and no app may stop, reconfigure or mine on the node',
+  title: 'every login of a Bitcoin-family node (bitcoind, monacoind, a chain profile) may call only its listed methods, and no app may stop, reconfigure or mine on the node',
   explain:
-    'bitcoind and monacoind give a login every method, `stop` included, unless `rpcwhitelist` restricts it. nodegen writes ' +
+    'bitcoind, monacoind and their relatives give a login every method, `stop` included, unless `rpcwhitelist` restricts it. nodegen writes ' +
     '`rpcwhitelistdefault=1` (a login without a list can call nothing) and one `rpcwhitelist` line per user of `rpcUsers`, ' +
     'the exporter and the in-pod cookie. A consumer may not list methods that change the node, its peers or its chain ' +
     '(`stop`, `setban`, `addnode`, `invalidateblock`, `pruneblockchain`...), mine (`generatetoaddress`, `submitblock`) or ' +

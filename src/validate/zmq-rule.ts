@@ -4,7 +4,7 @@
  * costs the node memory (each has its own send queue). Judged on the rendered objects, so a team's
  * own chart or patch (nodegen.config.mjs) that exposes the feed is caught too, in a sandbox as well.
  */
-import { clientOf, confValues, containerFlags, utxoConf } from './clients.js';
+import { confValues, containerFlags, utxoConf, utxoProfileOf } from './clients.js';
 import { asArr, asObj, asStr, asStrMap, get, type PodTemplate } from './objects.js';
 import { at, type Lookup, type Rule } from './rule.js';
 
@@ -13,8 +13,7 @@ function zmqSockets(t: PodTemplate, find: Lookup): { readonly ports: Set<number>
   const ports = new Set<number>();
   const names = new Set<string>();
   for (const c of t.containers) {
-    const client = clientOf(c);
-    if (c.init || (client !== 'bitcoind' && client !== 'monacoind')) continue;
+    if (c.init || !utxoProfileOf(c)) continue;
     const addresses: string[] = containerFlags(c).filter((f) => /^zmqpub[a-z]+$/.test(f.name)).map((f) => f.value ?? '');
     const conf = utxoConf(t, c, find);
     if (conf) {
@@ -50,7 +49,7 @@ export const zmqPrivateRule: Rule = {
   severity: 'error',
   title: 'ZeroMQ notification ports are never public, in no environment: no LoadBalancer, NodePort or externalIPs, no NetworkPolicy admitting an address range or everyone',
   explain:
-    'ZeroMQ (`zmq.*` on bitcoind and monacoind) has no authentication: anyone who reaches the port reads every block and ' +
+    'ZeroMQ (`zmq.*` on bitcoind, monacoind and chain profiles) has no authentication: anyone who reaches the port reads every block and ' +
     'transaction, and every subscriber costs the node a send queue. nodegen puts the ports on the ClusterIP Service ' +
     '`<node>-zmq` and admits only namespaces and pods (`zmq.namespaces`, by default `rpcClients`); this rule refuses ' +
     'anything rendered (a team chart or patch included) that puts them on a public Service or opens them to an `ipBlock` ' +

@@ -61,6 +61,7 @@ describe('the fork table', () => {
 describe('policy/fork-readiness and nodegen outdated', () => {
   const root = mkdtempSync(join(tmpdir(), 'nodegen-forks-'));
   cpSync(join(REPO, 'environments'), join(root, 'environments'), { recursive: true });
+  cpSync(join(REPO, 'chains'), join(root, 'chains'), { recursive: true });
   writeFileSync(join(root, 'package.json'), '{"name":"infra","private":true}\n');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

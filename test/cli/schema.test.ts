@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCHEMA_FILE, environmentJsonSchema } from '../../src/cli/commands/schema.js';
+import { PROFILE_SCHEMA_FILE, SCHEMA_FILE, environmentJsonSchema, profileJsonSchema } from '../../src/cli/commands/schema.js';
 import { REPO, cli } from '../helpers/project.js';
 import { loadChainProfiles } from '../../src/chains/profiles.js';
 
@@ -29,5 +29,15 @@ describe('nodegen schema', () => {
     const r = await cli(REPO, 'schema');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).title).toBe('nodegen environment file');
+  });
+
+  it('has a chain profile twin: the committed copy is current and every profile in chains/ names it (npx nodegen schema --profile > chains/profile.schema.json)', () => {
+    expect(readFileSync(join(REPO, PROFILE_SCHEMA_FILE), 'utf8')).toBe(profileJsonSchema());
+    const schema = JSON.parse(profileJsonSchema());
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties.networks.propertyNames.enum).toEqual(['main', 'test', 'testnet4', 'signet', 'regtest']);
+    for (const f of readdirSync(join(REPO, 'chains')).filter((f) => f.endsWith('.yaml'))) {
+      expect(readFileSync(join(REPO, 'chains', f), 'utf8').split('\n')[0], f).toBe('# yaml-language-server: $schema=./profile.schema.json');
+    }
   });
 });

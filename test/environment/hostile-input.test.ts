@@ -23,6 +23,7 @@ function project(edit: (env: string) => void = () => {}): string {
   const root = mkdtempSync(join(tmpdir(), 'nodegen-hostile-'));
   roots.push(root);
   cpSync(join(REPO, 'environments'), join(root, 'environments'), { recursive: true });
+  cpSync(join(REPO, 'chains'), join(root, 'chains'), { recursive: true });
   cpSync(join(REPO, 'dist', 'qa'), join(root, 'dist', 'qa'), { recursive: true });
   writeFileSync(join(root, 'package.json'), '{"name":"infra","private":true}\n');
   edit(join(root, 'environments'));

@@ -68,6 +68,7 @@ const CASES = Number(process.env['FUZZ_CASES'] ?? 400);
 describe('mutation fuzzer over the environment files', () => {
   const root = mkdtempSync(join(tmpdir(), 'nodegen-fuzz-'));
   cpSync(join(REPO, 'environments'), join(root, 'environments'), { recursive: true });
+  cpSync(join(REPO, 'chains'), join(root, 'chains'), { recursive: true });
   cpSync(join(REPO, 'dist'), join(root, 'dist'), { recursive: true });
   writeFileSync(join(root, 'package.json'), '{"name":"infra","private":true}\n');
   const FILES = ['base.yaml', 'qa.yaml', 'nodetest.yaml', 'production.yaml'];

@@ -19,7 +19,8 @@ function render(env: string): { files: string[]; objects: Obj[] } {
 describe.each(ENVIRONMENTS)('%s', (env) => {
   const { files, objects } = render(env);
   // The mainnet tier leaves monacoind out until a real image replaces base.yaml's placeholder.
-  const nodes = env === 'staging' || env === 'production' ? ['geth', 'bitcoind'] : ['geth', 'bitcoind', 'monacoind'];
+  // nodetest also tries Litecoin (chains/litecoind.yaml), whose file, 25-litecoind.yaml, sorts between them.
+  const nodes = env === 'staging' || env === 'production' ? ['geth', 'bitcoind'] : env === 'nodetest' ? ['geth', 'bitcoind', 'litecoind', 'monacoind'] : ['geth', 'bitcoind', 'monacoind'];
 
   it('is scraped by the Prometheus Operator and alerted on, every object valid against its CRD', () => {
     expect(kinds(objects, 'ServiceMonitor').map((o) => o.metadata.name)).toEqual(nodes);

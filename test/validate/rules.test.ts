@@ -154,7 +154,7 @@ describe('the storage minimum follows the history a node keeps', () => {
     expect(minimumStorage('geth', 'holesky', [])).toBeUndefined();
   });
 
-  it('for a chain profile (bitcoind, monacoind): its network's figure, more with txindex', () => {
+  it("for a chain profile (bitcoind, monacoind): its network's figure, more with txindex", () => {
     const bitcoind = builtInProfile('bitcoind');
     expect(minimumStorage('bitcoind', 'main', [], false, bitcoind)).toBe('1152Gi');
     expect(minimumStorage('bitcoind', 'main', [], true, bitcoind)).toBe('1280Gi');

@@ -4,10 +4,10 @@
  * .gitignore entry and package.json scripts, taken from the files nodegen itself ships and tests.
  * It never overwrites: when any file it would create exists, it writes nothing and names them.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError, UsageError } from '../../errors.js';
-import { ENVIRONMENTS_DIR, BASE_FILE } from '../../environment/paths.js';
+import { CHAINS_DIR, ENVIRONMENTS_DIR, BASE_FILE } from '../../environment/paths.js';
 import { packageRoot, PACKAGE_NAME } from '../../project.js';
 
 /** The environments nodegen ships, in the order a change travels. */
@@ -50,6 +50,10 @@ export function init(o: InitOptions): InitResult {
   const files = new Map<string, string>();
   for (const f of ['environment.schema.json', BASE_FILE, ...envs.map((e) => `${e}.yaml`)]) {
     files.set(join(ENVIRONMENTS_DIR, f), readFileSync(join(from, ENVIRONMENTS_DIR, f), 'utf8'));
+  }
+  // The example chain profile (Litecoin) that nodetest's node names, and a template for your own.
+  for (const f of readdirSync(join(from, CHAINS_DIR)).filter((n) => n.endsWith('.yaml')).sort()) {
+    files.set(join(CHAINS_DIR, f), readFileSync(join(from, CHAINS_DIR, f), 'utf8'));
   }
   files.set('cdk8s.yaml', readFileSync(join(from, 'cdk8s.yaml'), 'utf8'));
   files.set(join('.github', 'workflows', 'nodes.yml'), pipeline(readFileSync(join(from, 'examples', 'ci', 'github-actions.yml'), 'utf8'), envs));

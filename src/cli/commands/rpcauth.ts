@@ -39,7 +39,7 @@ export function rpcauth(o: RpcauthOptions): RpcauthResult {
 
 export function formatRpcauth(r: RpcauthResult): string {
   return [
-    'Add to the bitcoind/monacoind node in environments/<env>.yaml (the hash is safe to commit),',
+    'Add to the bitcoind, monacoind or chain-profile node in environments/<env>.yaml (the hash is safe to commit),',
     'with the only methods this user may call (README "RPC consumers"):',
     '    rpcUsers:',
     `      ${r.user}:`,

@@ -1,14 +1,18 @@
 /**
- * `nodegen schema`: the JSON Schema of environment files, derived from the same zod schema the
- * loader validates with. A committed copy, environments/environment.schema.json, is named on the
- * first line of every environment file so editors validate and complete keys as you type.
+ * `nodegen schema`: the JSON Schema of environment files (or, with `--profile`, of chain profile
+ * files), derived from the same zod schema the loader validates with. Committed copies,
+ * environments/environment.schema.json and chains/profile.schema.json, are named on the first line
+ * of every such file so editors validate and complete keys as you type.
  */
 import { z } from 'zod';
-import { environmentSchemaFor } from '../../environment/schema.js';
+import { dnsLabel, environmentSchemaFor, image, quantity, resourcesSchema } from '../../environment/schema.js';
+import { profileSchema } from '../../chains/profile.js';
 import type { ChainProfiles } from '../../chains/profiles.js';
 
 /** Where the committed copy lives, relative to the project root. */
 export const SCHEMA_FILE = 'environments/environment.schema.json';
+/** Where the committed copy of the chain profile schema lives. */
+export const PROFILE_SCHEMA_FILE = 'chains/profile.schema.json';
 
 /**
  * Each file is one layer of an environment (base.yaml has no namespace, qa.yaml no tier, an
@@ -37,6 +41,19 @@ export function environmentJsonSchema(chains: ChainProfiles): string {
     description:
       'environments/base.yaml and environments/<env>.yaml. Files merge in order: later wins, maps merge, lists and scalars replace, null removes a key. ' +
       'A single file may leave out keys another file sets; required keys are checked on the merged result.',
+    ...schema,
+  };
+  return `${JSON.stringify(withTitle, null, 2)}\n`;
+}
+
+/** The JSON Schema of a chain profile file (`chains/<client>.yaml`), ending in a newline. */
+export function profileJsonSchema(): string {
+  const schema = z.toJSONSchema(profileSchema({ dnsLabel, quantity, image, resources: resourcesSchema }), { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const withTitle = {
+    $schema: schema['$schema'],
+    $id: 'https://nodegen.dev/schemas/profile.schema.json',
+    title: 'nodegen chain profile',
+    description: 'chains/<client>.yaml: a Bitcoin-family daemon that nodes name with `client: <client>` (README "Chain profiles").',
     ...schema,
   };
   return `${JSON.stringify(withTitle, null, 2)}\n`;
