@@ -13,6 +13,7 @@ import { SyncAlerts } from '../src/constructs/sync-alerts.js';
 import { GethNode } from '../src/constructs/geth-node.js';
 import { BitcoindNode } from '../src/constructs/bitcoind-node.js';
 import { MonaNode } from '../src/constructs/mona-node.js';
+import { CustomNode } from '../src/constructs/custom-node.js';
 import type { UtxoNode } from '../src/constructs/utxo-node.js';
 import { ElectrumIndexer, withIndexerUser } from '../src/constructs/electrum-indexer.js';
 import { NamespaceChart } from './namespace-chart.js';
@@ -37,6 +38,7 @@ const FAMILIES = [
   { client: 'geth', file: '10-geth.yaml' },
   { client: 'bitcoind', file: '20-bitcoind.yaml' },
   { client: 'monacoind', file: '30-monacoind.yaml' },
+  { client: 'custom', file: '35-custom.yaml' },
 ] as const;
 
 /** Turns an environment's `restoreFrom` into the name of a VolumeSnapshot in its namespace. */
@@ -150,6 +152,12 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
         });
         warnings.push(...geth.warnings);
         built.push(geth);
+      } else if (node.client === 'custom') {
+        const { chain, network, command, args, env, secretEnv, ports, dataPath, readiness, liveness, runAsUser, terminationGracePeriodSeconds } = node;
+        built.push(new CustomNode(chart, name, {
+          ...common, chain, network, command, args, env, secretEnv, ports, dataPath, readiness, liveness, runAsUser, terminationGracePeriodSeconds,
+          image: node.image, resources: node.resources, storage: { ...common.storage, size: node.storage.size },
+        }));
       } else {
         const utxo = {
           ...common,

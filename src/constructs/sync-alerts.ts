@@ -42,7 +42,8 @@ import type { MonitoringEngine } from './node-monitoring.js';
 export interface AlertedNode {
   /** The node's name (its StatefulSet's; pods are `<name>-<ordinal>`). */
   readonly name: string;
-  readonly chain: 'ethereum' | 'bitcoin' | 'monacoin';
+  /** `ethereum`, `bitcoin`, `monacoin`, or a custom node's `chain` (the alerts' `chain` label). */
+  readonly chain: string;
   /** Which metrics describe the chain: geth's own, the UTXO exporter's, or none (no exporter). */
   readonly metrics: 'geth' | 'utxo-exporter' | 'none';
   /** geth's consensus client. */

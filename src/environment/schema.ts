@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { checkIndexer, indexerSchema } from './indexer-schema.js';
+import { customNodeSchemaOf } from './custom-schema.js';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters (namespaces, Services). */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -314,7 +315,10 @@ function utxoNodeSchema<C extends string, const N extends readonly [string, ...s
 export const bitcoindNodeSchema = utxoNodeSchema('bitcoind', BITCOIN_NETWORKS);
 export const monacoindNodeSchema = utxoNodeSchema('monacoind', MONACOIN_NETWORKS);
 
-export const nodeSchema = z.discriminatedUnion('client', [gethNodeSchema, bitcoindNodeSchema, monacoindNodeSchema]);
+/** A node of a chain nodegen has no profile for (README "Custom nodes"); see custom-schema.ts. */
+export const customNodeSchema = customNodeSchemaOf({ common, image, quantity, resources: resourcesSchema, storage: storageSchema, dnsLabel });
+
+export const nodeSchema = z.discriminatedUnion('client', [gethNodeSchema, bitcoindNodeSchema, monacoindNodeSchema, customNodeSchema]);
 
 /**
  * GitOps: a controller in the cluster pulls dist/<env> from git instead of a pipeline applying it.
@@ -463,6 +467,7 @@ export type NodeSpec = z.output<typeof nodeSchema>;
 export type GethNodeSpec = z.output<typeof gethNodeSchema>;
 export type BitcoindNodeSpec = z.output<typeof bitcoindNodeSchema>;
 export type MonacoindNodeSpec = z.output<typeof monacoindNodeSchema>;
+export type CustomNodeSpec = z.output<typeof customNodeSchema>;
 export type ResourcesSpec = z.output<typeof resourcesSchema>;
 export type NodePoolSpec = z.output<typeof nodePoolSchema>;
 export type ExposeSpec = z.output<typeof exposeSchema>;
@@ -484,5 +489,6 @@ export const TIER_NETWORKS = {
 
 /** The network a node runs: the one it names, else its environment tier's. */
 export function nodeNetwork(env: Pick<EnvironmentSpec, 'tier'>, node: NodeSpec): string {
+  if (node.client === 'custom') return node.network;
   return node.network ?? TIER_NETWORKS[env.tier][node.client];
 }

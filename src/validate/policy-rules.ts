@@ -920,7 +920,7 @@ export const rpcMethodsRule: Rule = {
   },
   checkSpec(ctx, report) {
     for (const [node, n] of Object.entries(ctx.spec.nodes)) {
-      if (n.client === 'geth') continue;
+      if (n.client !== 'bitcoind' && n.client !== 'monacoind') continue;
       for (const [user, u] of Object.entries(n.rpcUsers ?? {})) {
         u.methods.forEach((m, i) => {
           if (!DANGEROUS_METHODS.has(m)) return;

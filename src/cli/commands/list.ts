@@ -12,6 +12,7 @@ export interface ListOptions {
 
 export interface ListedNode {
   readonly name: string;
+  /** `geth`, `bitcoind`, `monacoind`, or `custom:<chain>` for a custom node. */
   readonly client: string;
   readonly network: string;
   readonly replicas: number;
@@ -37,7 +38,7 @@ function describeNodes(spec: EnvironmentSpec): ListedNode[] {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, n]) => ({
       name,
-      client: n.client,
+      client: n.client === 'custom' ? `custom:${n.chain}` : n.client,
       network: nodeNetwork(spec, n),
       replicas: n.replicas ?? 1,
       storage: n.storage?.ephemeral ? 'ephemeral' : (n.storage?.size ?? 'default'),
