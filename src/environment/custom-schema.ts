@@ -67,7 +67,7 @@ export function customNodeProblems(v: CustomNodeLike): CustomNodeProblem[] {
     problems.push({ path: ['ports'], message: 'name at least one port with purpose: rpc: it is what the node\'s Service (<node>) and its RPC clients reach' });
   }
   if (v.expose?.p2p !== undefined && v.expose.p2p !== 'none' && !purposes.has('p2p')) {
-    problems.push({ path: ['expose', 'p2p'], message: `expose.p2p: ${v.expose.p2p} needs a port with purpose: p2p` });
+    problems.push({ path: ['expose', 'p2p'], message: `${v.expose.p2p} needs a port with purpose: p2p (the P2P Service would have no port)` });
   }
   const d = v.dataPath;
   if (!d.startsWith('/')) problems.push({ path: ['dataPath'], message: `must be an absolute path such as "/data" (got "${d}")` });
