@@ -83,7 +83,9 @@ describe('the committed dist/', () => {
       const mainnet = env === 'staging' || env === 'production';
       // nodetest's bitcoind has an Electrum indexer, a StatefulSet of its own.
       const indexer = env === 'nodetest' ? ['bitcoind-indexer'] : [];
-      expect(sets.map((s) => s.metadata.name).sort()).toEqual(mainnet ? ['bitcoind', 'geth'] : ['bitcoind', ...indexer, 'geth', 'monacoind']);
+      // nodetest also runs the shipped custom node (README "Custom nodes").
+      const custom = env === 'nodetest' ? ['zebra'] : [];
+      expect(sets.map((s) => s.metadata.name).sort()).toEqual(mainnet ? ['bitcoind', 'geth'] : ['bitcoind', ...indexer, 'geth', 'monacoind', ...custom]);
       for (const s of sets) {
         expect(services.has(s.spec.serviceName)).toBe(true);
         expect(s.spec.template.metadata.labels).toMatchObject(s.spec.selector.matchLabels);

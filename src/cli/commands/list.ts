@@ -91,10 +91,12 @@ export function formatList(envs: readonly ListedEnvironment[]): string {
   for (const e of envs) {
     const where = e.cluster ? `cluster ${e.cluster}, namespace ${e.namespace}` : `namespace ${e.namespace}`;
     lines.push(`${e.env}  (${e.tier}, ${where}, ${e.exposure})${e.description ? `: ${e.description}` : ''}`);
+    // custom:<chain> may be wider than the built-in clients' names.
+    const clientWidth = Math.max(10, ...e.nodes.map((n) => n.client.length + 1));
     for (const n of e.nodes) {
       const expose = [n.rpc === 'public' ? 'public RPC' : '', n.p2p !== 'none' ? `P2P ${n.p2p}` : ''].filter(Boolean).join(', ');
       lines.push(
-        `  ${n.name.padEnd(14)} ${n.client.padEnd(10)} ${n.network.padEnd(9)} x${n.replicas}  ${n.storage.padEnd(9)}${expose ? `  ${expose}` : ''}`,
+        `  ${n.name.padEnd(14)} ${n.client.padEnd(clientWidth)} ${n.network.padEnd(9)} x${n.replicas}  ${n.storage.padEnd(9)}${expose ? `  ${expose}` : ''}`,
       );
     }
   }
