@@ -167,6 +167,7 @@ export class CustomNode extends BlockchainNode {
           ...(props.liveness ? { livenessProbe: probe(props.liveness) } : {}),
         },
       ],
+      // resolveSize checks the quantity (there is no fallback: the size is required).
       dataVolumes: [{ name: 'data', size: this.resolveSize('storage.size', props.storage.size, props.storage.size), storageClass: props.storage.storageClass, restoreFrom: props.storage.restoreFrom }],
       files: {},
       ports: nodePorts,

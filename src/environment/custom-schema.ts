@@ -14,6 +14,7 @@ import type { storageSchema } from './schema.js';
 
 /** What a port is for: who may reach it (README "Exposure by purpose"). */
 export const CUSTOM_PORT_PURPOSES = ['p2p', 'rpc', 'metrics', 'other'] as const;
+/** One of {@link CUSTOM_PORT_PURPOSES}. */
 export type CustomPortPurpose = (typeof CUSTOM_PORT_PURPOSES)[number];
 
 /**
@@ -94,7 +95,7 @@ export interface CustomSchemaParts<C extends z.ZodRawShape, R extends z.ZodTypeA
 const command = (what: string) =>
   z.array(z.string().min(1, { message: 'must not be empty' })).min(1, { message: `list the ${what}: at least the program` });
 
-/** A probe: an exec command and its timing (Kubernetes' own defaults where a key is absent is never the case: each is written). */
+/** A probe: an exec command and its timing. Every timing is written out: an absent key takes the default below, never the API server's. */
 function probeSchema<E extends z.ZodRawShape>(extra: E) {
   return z.strictObject({
     /** Run in the node's container; exit 0 means success. No shell unless the command starts one. */

@@ -21,7 +21,7 @@ describe('nodegen schema', () => {
     expect(JSON.stringify(schema)).not.toContain('"required"');
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['namespace', 'tier', 'nodes', 'publicEndpoints']));
     const node = schema.properties.nodes.additionalProperties;
-    expect(node.anyOf.map((b: any) => b.properties.client.const)).toEqual(['geth', 'bitcoind', 'monacoind']);
+    expect(node.anyOf.map((b: any) => b.properties.client.const)).toEqual(['geth', 'bitcoind', 'monacoind', 'custom']);
   });
 
   it('prints the schema from the CLI', async () => {

@@ -19,7 +19,8 @@ function render(env: string): { files: string[]; objects: Obj[] } {
 describe.each(ENVIRONMENTS)('%s', (env) => {
   const { files, objects } = render(env);
   // The mainnet tier leaves monacoind out until a real image replaces base.yaml's placeholder.
-  const nodes = env === 'staging' || env === 'production' ? ['geth', 'bitcoind'] : ['geth', 'bitcoind', 'monacoind'];
+  // nodetest also runs the shipped custom node, Zebra (README "Custom nodes"), in the files' order: 35-custom.yaml after 30-monacoind.yaml.
+  const nodes = env === 'staging' || env === 'production' ? ['geth', 'bitcoind'] : ['geth', 'bitcoind', 'monacoind', ...(env === 'nodetest' ? ['zebra'] : [])];
 
   it('is scraped by the Prometheus Operator and alerted on, every object valid against its CRD', () => {
     expect(kinds(objects, 'ServiceMonitor').map((o) => o.metadata.name)).toEqual(nodes);
