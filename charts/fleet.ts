@@ -4,7 +4,7 @@
  */
 import * as cdk8s from 'cdk8s';
 import { App, type Chart } from 'cdk8s';
-import { isGethNode, nodeNetwork, type EnvironmentSpec, type NodeSpec, type RestoreFromSpec } from '../src/environment/schema.js';
+import { isCustomNode, isGethNode, nodeNetwork, type EnvironmentSpec, type NodeSpec, type RestoreFromSpec } from '../src/environment/schema.js';
 import { builtInProfiles, type ChainProfiles } from '../src/chains/profiles.js';
 import type { FulcrumNetwork } from '../src/chains/fulcrum.js';
 import { constructIdOf, type BlockchainNode, type BlockchainNodeProps, type NodeSnapshotSchedule } from '../src/constructs/blockchain-node.js';
@@ -15,6 +15,7 @@ import { SyncAlerts } from '../src/constructs/sync-alerts.js';
 import { GethNode } from '../src/constructs/geth-node.js';
 import type { GethNetwork } from '../src/chains/geth.js';
 import { UtxoNode } from '../src/constructs/utxo-node.js';
+import { CustomNode } from '../src/constructs/custom-node.js';
 import { ElectrumIndexer, withIndexerUser } from '../src/constructs/electrum-indexer.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { ChainChart } from './chain-chart.js';
@@ -39,7 +40,12 @@ export interface Fleet {
  * default, monacoind 30).
  */
 function families(chains: ChainProfiles): Array<{ readonly client: string; readonly file: string }> {
-  const all = [{ client: 'geth', file: '10-geth.yaml' }, ...[...chains.values()].map((p) => ({ client: p.client, file: `${p.order}-${p.client}.yaml` }))];
+  const all = [
+    { client: 'geth', file: '10-geth.yaml' },
+    ...[...chains.values()].map((p) => ({ client: p.client, file: `${p.order}-${p.client}.yaml` })),
+    // Nodes of chains nodegen has no profile for (README "Custom nodes").
+    { client: 'custom', file: '35-custom.yaml' },
+  ];
   return all.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
@@ -158,6 +164,12 @@ export function buildFleet(envName: string, env: EnvironmentSpec, project?: Proj
         });
         warnings.push(...geth.warnings);
         built.push(geth);
+      } else if (isCustomNode(node)) {
+        const { chain, network, command, args, env, secretEnv, ports, dataPath, readiness, liveness, runAsUser, terminationGracePeriodSeconds } = node;
+        built.push(new CustomNode(chart, name, {
+          ...common, chain, network, command, args, env, secretEnv, ports, dataPath, readiness, liveness, runAsUser, terminationGracePeriodSeconds,
+          image: node.image, resources: node.resources, storage: { ...common.storage, size: node.storage.size },
+        }));
       } else {
         const utxo = {
           ...common,

@@ -14,6 +14,7 @@ export { ConsensusClient, type ConsensusClientProps } from './constructs/consens
 export { UtxoNode, type UtxoNodeProps } from './constructs/utxo-node.js';
 export { BitcoindNode, type BitcoindNodeProps } from './constructs/bitcoind-node.js';
 export { MonaNode, type MonaNodeProps } from './constructs/mona-node.js';
+export { CustomNode, type CustomNodeProps, type CustomNodePort, type CustomProbe, type CustomReadiness } from './constructs/custom-node.js';
 export { NodeMonitoring, type NodeMonitoringProps, type NodeMonitoringOptions } from './constructs/node-monitoring.js';
 export { SnapshotSchedule, type SnapshotScheduleProps } from './constructs/snapshot-schedule.js';
 export { SnapshotSource, type SnapshotSourceProps } from './constructs/snapshot-source.js';

@@ -83,9 +83,10 @@ describe('the committed dist/', () => {
       const mainnet = env === 'staging' || env === 'production';
       // nodetest's bitcoind has an Electrum indexer, a StatefulSet of its own.
       const indexer = env === 'nodetest' ? ['bitcoind-indexer'] : [];
-      // nodetest also tries Litecoin, a node of the project's chain profile chains/litecoind.yaml.
-      const trying = env === 'nodetest' ? ['litecoind'] : [];
-      expect(sets.map((s) => s.metadata.name).sort()).toEqual(mainnet ? ['bitcoind', 'geth'] : ['bitcoind', ...indexer, 'geth', ...trying, 'monacoind']);
+      // nodetest also tries Litecoin, a node of the project's chain profile chains/litecoind.yaml,
+      // and runs the shipped custom node (README "Custom nodes").
+      const trying = env === 'nodetest' ? ['litecoind', 'zebra'] : [];
+      expect(sets.map((s) => s.metadata.name).sort()).toEqual(mainnet ? ['bitcoind', 'geth'] : ['bitcoind', ...indexer, 'geth', ...trying, 'monacoind'].sort());
       for (const s of sets) {
         expect(services.has(s.spec.serviceName)).toBe(true);
         expect(s.spec.template.metadata.labels).toMatchObject(s.spec.selector.matchLabels);

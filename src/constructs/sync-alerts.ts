@@ -42,7 +42,7 @@ import type { MonitoringEngine } from './node-monitoring.js';
 export interface AlertedNode {
   /** The node's name (its StatefulSet's; pods are `<name>-<ordinal>`). */
   readonly name: string;
-  /** `ethereum`, or a chain profile's chain (`bitcoin`, `monacoin`, `litecoin`). */
+  /** `ethereum`, a chain profile's chain (`bitcoin`, `monacoin`, `litecoin`) or a custom node's `chain` (the alerts' `chain` label). */
   readonly chain: string;
   /** A chain profile's daemon and cli, for the runbooks. */
   readonly daemon?: { readonly name: string; readonly cli: string };

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { checkIndexer, indexerSchema } from './indexer-schema.js';
 import type { UtxoProfile } from '../chains/profile.js';
 import type { ChainProfiles } from '../chains/profiles.js';
+import { customNodeSchemaOf } from './custom-schema.js';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters (namespaces, Services). */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -320,22 +321,33 @@ function utxoNodeSchema(profile: UtxoProfile) {
   });
 }
 
-/** A node of any kind: geth, or a node of a chain profile. */
+/** A node of a chain profile (bitcoind, monacoind, a project's own). */
 export type UtxoNodeSpec = z.output<ReturnType<typeof utxoNodeSchema>>;
-export type NodeSpec = GethNodeSpec | UtxoNodeSpec;
+export type NodeSpec = GethNodeSpec | UtxoNodeSpec | CustomNodeSpec;
 
 export function isGethNode(node: NodeSpec): node is GethNodeSpec {
   return node.client === 'geth';
 }
 
-/** The clients a node may name, in the order messages list them. */
-export function knownClients(chains: ChainProfiles): string[] {
-  return ['geth', ...chains.keys()];
+export function isCustomNode(node: NodeSpec): node is CustomNodeSpec {
+  return node.client === 'custom';
 }
 
+/** The clients a node may name, in the order messages list them. */
+export function knownClients(chains: ChainProfiles): string[] {
+  return ['geth', ...chains.keys(), 'custom'];
+}
+
+/** A node of a chain nodegen has no profile for (README "Custom nodes"); see custom-schema.ts. */
+function buildCustomNodeSchema() {
+  return customNodeSchemaOf({ common, image, quantity, resources: resourcesSchema, storage: storageSchema, dnsLabel });
+}
+let customNodeSchema: ReturnType<typeof buildCustomNodeSchema> | undefined;
+export type CustomNodeSpec = z.output<ReturnType<typeof buildCustomNodeSchema>>;
+
 function nodeSchemaFor(chains: ChainProfiles): z.ZodType<NodeSpec> {
-  const [first, ...rest] = [...chains.values()].map(utxoNodeSchema);
-  return z.discriminatedUnion('client', [gethNodeSchema, ...(first ? [first] : []), ...rest]) as unknown as z.ZodType<NodeSpec>;
+  customNodeSchema ??= buildCustomNodeSchema();
+  return z.discriminatedUnion('client', [gethNodeSchema, ...[...chains.values()].map(utxoNodeSchema), customNodeSchema]) as unknown as z.ZodType<NodeSpec>;
 }
 
 /**

@@ -8,7 +8,7 @@ import { GETH_UNSAFE_APIS, gethStorage, type GethNetwork } from '../chains/geth.
 import { CONSENSUS_MIN_STORAGE } from '../chains/consensus.js';
 import { blobServingOf, consensusMinStorage } from '../chains/blobs.js';
 import type { UtxoProfile } from '../chains/profile.js';
-import { isGethNode } from '../environment/schema.js';
+import { isCustomNode, isGethNode, type CustomNodeSpec } from '../environment/schema.js';
 import { COOKIE_USER, DANGEROUS_METHODS, READ_AND_BROADCAST_METHODS } from '../chains/rpc-methods.js';
 import { forksMissed, newestKnown, requiredVersion, versionOfImage, type ForkClient } from '../chains/forks.js';
 import { clientOf, containerFlags, utxoConf, utxoProfileOf, dataDirOf, networkOf, pruneOf, txindexOf, type ClientKind, type Flag } from './clients.js';
@@ -21,6 +21,18 @@ function envKey(ctx: SpecContext, node: string | undefined, ...path: string[]): 
   if (!node) return 'the environment file';
   const key = ['nodes', node, ...path].join('.');
   return `${key} in ${ctx.locate(['nodes', node, ...path]).file}`;
+}
+
+/**
+ * The custom node (`client: custom`) whose main container `c` is: the node's StatefulSet and its
+ * container named after the chain. Its declarations (network, data path, readiness) are what
+ * the rules judge it by, since nothing rendered says what an unknown client does.
+ */
+function customNodeOf(ctx: SpecContext, t: PodTemplate, c: ContainerView): CustomNodeSpec | undefined {
+  const node = t.entry.node;
+  if (t.entry.kind !== 'StatefulSet' || node === undefined || t.entry.name !== node || !Object.hasOwn(ctx.spec.nodes, node)) return undefined;
+  const n = ctx.spec.nodes[node]!;
+  return isCustomNode(n) && !c.init && c.name === n.chain ? n : undefined;
 }
 
 /** Where a flag sits in a container: its index in command (after the binary) or args. */
@@ -260,12 +272,24 @@ export const networkTierRule: Rule = {
     'A testnet environment running mainnet spends real resources (and may hold real value) under testnet controls; a ' +
     'mainnet environment running a testnet serves wrong data to production. The network is read from what would run: ' +
     "geth's and the consensus client's flags, bitcoind's and monacoind's conf file and arguments (with each client's own " +
-    'default, mainnet, when nothing selects one).',
+    'default, mainnet, when nothing selects one); a custom node (`client: custom`), whose flags nodegen cannot read, by its ' +
+    'declared `mainnet`.',
   waivable: true,
   check(ctx, report) {
     const mainnetTier = ctx.spec.tier === 'mainnet';
     for (const t of ctx.templates) {
       for (const c of t.containers.filter((x) => !x.init)) {
+        const custom = customNodeOf(ctx, t, c);
+        // Nothing rendered says which network an unknown client joins: its node declares it.
+        if (custom && !clientOf(c)) {
+          if (custom.mainnet === mainnetTier) continue;
+          report(at(t.entry, c.path,
+            `custom node ${t.entry.node} runs ${custom.chain} ${custom.network}, declared ${custom.mainnet ? 'mainnet (mainnet: true)' : 'a test network (mainnet: false)'}, in environment "${ctx.env}", whose tier is ${ctx.spec.tier}`,
+            mainnetTier
+              ? `run ${custom.chain}'s mainnet here (network, mainnet: true and the client's own arguments in ${envKey(ctx, t.entry.node)}); test networks belong in a testnet-tier environment`
+              : `run a test network here (network, mainnet: false and the client's own arguments in ${envKey(ctx, t.entry.node)}); mainnet belongs in an environment with tier: mainnet`));
+          continue;
+        }
         const choice = networkOf(t, c, ctx.find);
         if (!choice || choice.mainnet === mainnetTier) continue;
         const client = clientOf(c)!;
@@ -429,29 +453,33 @@ export const storageRule: Rule = {
     'network and the history it keeps (gethStorage; CONSENSUS_MIN_STORAGE plus the blob columns a supernode or ' +
     'semi-supernode keeps, src/chains/blobs.ts, read from its flags; for a chain profile, bitcoind and monacoind included, ' +
     'its `networks.<network>.storage` with or without txindex); only a sandbox may use `storage.ephemeral`. Pruned nodes of ' +
-    'a chain profile are not held to the unpruned minimum.',
+    "a chain profile are not held to the unpruned minimum. A custom node's `dataPath` must be on its volume too; nodegen " +
+    "knows no minimum for its chain, so its `storage.size` is its reviewer's.",
   waivable: true,
   check(ctx, report) {
     for (const t of ctx.templates) {
       for (const c of t.containers.filter((x) => !x.init)) {
         const client = clientOf(c);
-        if (!client) continue;
+        // A custom node's data is where it says; nodegen has no minimum size for its chain.
+        const custom = client ? undefined : customNodeOf(ctx, t, c);
+        if (!client && !custom) continue;
+        const who = client ?? custom!.chain;
         const consensus = client === 'lighthouse' || client === 'prysm';
         const key = consensus ? 'consensus.storage.size' : 'storage.size';
-        const dir = dataDirOf(t, c, ctx.find);
+        const dir = custom ? custom.dataPath : dataDirOf(t, c, ctx.find);
         const mount = dir ? mountFor(c, dir) : undefined;
         if (!dir || !mount) {
-          report(at(t.entry, c.path, `${client} keeps its chain data ${dir ? `in ${dir}, which is on no volume` : 'in its default directory, which is on no volume'}: it is lost whenever the container restarts`,
+          report(at(t.entry, c.path, `${who} keeps its chain data ${dir ? `in ${dir}, which is on no volume` : 'in its default directory, which is on no volume'}: it is lost whenever the container restarts`,
             'the container is written by nodegen: give it --datadir on a volume claim template in its construct'));
           continue;
         }
         const vol = volumeSize(t, mount.name, ctx.find);
         if (vol.kind === 'emptyDir' && !ctx.spec.sandbox) {
-          report(at(t.entry, vol.path.replace(/\.emptyDir\.sizeLimit$/, ''), `${client}'s data (${dir}) is on an emptyDir: every restart loses the chain and resyncs from scratch`,
+          report(at(t.entry, vol.path.replace(/\.emptyDir\.sizeLimit$/, ''), `${who}'s data (${dir}) is on an emptyDir: every restart loses the chain and resyncs from scratch`,
             `remove ${envKey(ctx, t.entry.node, consensus ? 'consensus.storage.ephemeral' : 'storage.ephemeral')}: throwaway storage is only for a sandbox`));
           continue;
         }
-        if (vol.size === undefined) continue;
+        if (vol.size === undefined || !client) continue;
         const network = networkOf(t, c, ctx.find);
         if (!network) continue;
         const profile = utxoProfileOf(c);
@@ -463,6 +491,40 @@ export const storageRule: Rule = {
         report(at(t.entry, vol.path, `${client} on ${network.network} gets ${vol.size}, below the realistic minimum of ${formatBytes(need)}`,
           `set ${envKey(ctx, t.entry.node, key)} to at least ${min} (volume claim templates cannot change after creation: resize the PVCs as \`nodegen list\` explains)`));
       }
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+export const customReadinessRule: Rule = {
+  id: 'policy/custom-readiness',
+  severity: 'warning',
+  title: 'a custom node outside a sandbox has a readiness probe that means synced',
+  explain:
+    'Only Ready replicas get RPC traffic, and nodegen cannot tell when an unknown client is synced: a custom node ' +
+    '(`client: custom`) without a readiness probe is Ready as soon as its container runs, and one whose probe only ' +
+    'checks that RPC answers serves stale data while it syncs. Outside an environment with `sandbox: true`, give it ' +
+    '`readiness.command` that exits non-zero until the node is synced with its network (a client health endpoint, or a ' +
+    'script comparing its height with its peers\') and say so with `readiness.meansSynced: true`; then the same command ' +
+    'also guards the first sync as a startup probe. A warning: waive it for a node whose consumers can live with stale answers.',
+  waivable: true,
+  check(ctx, report) {
+    customReadinessRule.checkSpec!(ctx, report);
+  },
+  checkSpec(ctx, report) {
+    if (ctx.spec.sandbox) return;
+    for (const [node, n] of Object.entries(ctx.spec.nodes)) {
+      if (!isCustomNode(n) || n.readiness?.meansSynced === true) continue;
+      const path = n.readiness ? ['nodes', node, 'readiness', 'meansSynced'] : ['nodes', node];
+      const where = ctx.locate(n.readiness ? ['nodes', node, 'readiness'] : path);
+      report({
+        object: `StatefulSet/${node}`, node, file: where.file, line: where.line, path: path.join('.'),
+        message: n.readiness
+          ? `custom node "${node}" has a readiness probe that is not declared to mean synced: a replica may get RPC traffic while it still syncs`
+          : `custom node "${node}" has no readiness probe: a replica is Ready, and gets RPC traffic, as soon as its container runs`,
+        fix: `give nodes.${node}.readiness a command that fails until the node is synced with its network, with meansSynced: true (or waive policy/custom-readiness for ${node} with the reason)`,
+      });
     }
   },
 };
@@ -759,6 +821,8 @@ export const managedFlagsRule: Rule = {
   },
   checkSpec(ctx, report) {
     for (const [node, n] of Object.entries(ctx.spec.nodes)) {
+      // A custom node's arguments are all its own: nodegen sets no flag of an unknown client.
+      if (isCustomNode(n)) continue;
       const lists: { key: string; args: readonly string[]; managed: Record<string, string> }[] = [
         { key: 'extraArgs', args: n.extraArgs ?? [], managed: isGethNode(n) ? MANAGED_FLAGS.geth : MANAGED_FLAGS.utxo },
       ];
@@ -920,7 +984,7 @@ export const rpcMethodsRule: Rule = {
   },
   checkSpec(ctx, report) {
     for (const [node, n] of Object.entries(ctx.spec.nodes)) {
-      if (isGethNode(n)) continue;
+      if (isGethNode(n) || isCustomNode(n)) continue;
       for (const [user, u] of Object.entries(n.rpcUsers ?? {})) {
         u.methods.forEach((m, i) => {
           if (!DANGEROUS_METHODS.has(m)) return;

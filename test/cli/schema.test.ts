@@ -22,7 +22,7 @@ describe('nodegen schema', () => {
     expect(JSON.stringify(schema)).not.toContain('"required"');
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['namespace', 'tier', 'nodes', 'publicEndpoints']));
     const node = schema.properties.nodes.additionalProperties;
-    expect(node.anyOf.map((b: any) => b.properties.client.const)).toEqual(['geth', 'bitcoind', 'monacoind', 'litecoind']);
+    expect(node.anyOf.map((b: any) => b.properties.client.const)).toEqual(['geth', 'bitcoind', 'monacoind', 'litecoind', 'custom']);
   });
 
   it('prints the schema from the CLI', async () => {

@@ -19,8 +19,9 @@ function render(env: string): { files: string[]; objects: Obj[] } {
 describe.each(ENVIRONMENTS)('%s', (env) => {
   const { files, objects } = render(env);
   // The mainnet tier leaves monacoind out until a real image replaces base.yaml's placeholder.
-  // nodetest also tries Litecoin (chains/litecoind.yaml), whose file, 25-litecoind.yaml, sorts between them.
-  const nodes = env === 'staging' || env === 'production' ? ['geth', 'bitcoind'] : env === 'nodetest' ? ['geth', 'bitcoind', 'litecoind', 'monacoind'] : ['geth', 'bitcoind', 'monacoind'];
+  // nodetest also tries Litecoin (chains/litecoind.yaml) and Zebra (a custom node), in the files'
+  // order: 25-litecoind.yaml before 30-monacoind.yaml, 35-custom.yaml after it.
+  const nodes = env === 'staging' || env === 'production' ? ['geth', 'bitcoind'] : env === 'nodetest' ? ['geth', 'bitcoind', 'litecoind', 'monacoind', 'zebra'] : ['geth', 'bitcoind', 'monacoind'];
 
   it('is scraped by the Prometheus Operator and alerted on, every object valid against its CRD', () => {
     expect(kinds(objects, 'ServiceMonitor').map((o) => o.metadata.name)).toEqual(nodes);

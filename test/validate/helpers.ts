@@ -70,4 +70,9 @@ export const POLICY_BREAKS: ReadonlyArray<readonly [string, string]> = [
   ['no-secrets-hex', 'policy/no-secrets'],
   ['rpc-methods', 'policy/rpc-methods'],
   ['image-placeholder', 'policy/image-placeholder'],
+  // A custom node (client: custom) is held to the same rules, with the same ids, as a built-in one.
+  ['custom-public-endpoint', 'policy/public-endpoint'],
+  ['custom-network-tier', 'policy/network-tier'],
+  ['custom-storage-ephemeral', 'policy/storage'],
+  ['custom-no-secrets', 'policy/no-secrets'],
 ];

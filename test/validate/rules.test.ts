@@ -50,6 +50,7 @@ const CASES: Record<string, { readonly pass: Fixture; readonly fail: Fixture }> 
   'policy/rpc-methods': { fail: { env: 'rpc-methods' }, pass: { env: 'no-secrets-rpcauth' } },
   'policy/resources': { fail: { env: 'resources' }, pass: { env: 'valid' } },
   'policy/storage': { fail: { env: 'storage' }, pass: { env: 'storage-at-minimum' } },
+  'policy/custom-readiness': { fail: { env: 'custom-readiness' }, pass: { env: 'custom' } },
   'policy/no-secrets': { fail: { env: 'no-secrets' }, pass: { env: 'no-secrets-rpcauth' } },
   'policy/pod-security': manifests('policy/pod-security'),
   'policy/namespace': manifests('policy/namespace'),
@@ -100,7 +101,7 @@ describe.each(Object.entries(CASES))('rule %s', (rule, { pass, fail }) => {
 });
 
 describe('the passing environments of the fixture project', () => {
-  it.each(['valid', 'mainnet', 'sandbox', 'features', 'storage-at-minimum', 'rpc-namespaces-loopback', 'no-secrets-rpcauth', 'image-pinned-digest', 'public-source-ranges-waived', 'network-tier-waived'])(
+  it.each(['valid', 'custom', 'custom-sandbox', 'mainnet', 'sandbox', 'features', 'storage-at-minimum', 'rpc-namespaces-loopback', 'no-secrets-rpcauth', 'image-pinned-digest', 'public-source-ranges-waived', 'network-tier-waived'])(
     'environment %s has no error at all',
     async (env) => {
       const r = await validate({ root: PROJECT, env });

@@ -4,7 +4,7 @@
  */
 import { InputError, type Problem } from '../../errors.js';
 import { listEnvironmentNames, loadEnvironment } from '../../environment/load.js';
-import { nodeNetwork, type EnvironmentSpec } from '../../environment/schema.js';
+import { isCustomNode, nodeNetwork, type EnvironmentSpec } from '../../environment/schema.js';
 import type { ChainProfiles } from '../../chains/profiles.js';
 
 export interface ListOptions {
@@ -13,6 +13,7 @@ export interface ListOptions {
 
 export interface ListedNode {
   readonly name: string;
+  /** `geth`, `bitcoind`, `monacoind`, or `custom:<chain>` for a custom node. */
   readonly client: string;
   readonly network: string;
   readonly replicas: number;
@@ -38,7 +39,7 @@ function describeNodes(spec: EnvironmentSpec, chains: ChainProfiles): ListedNode
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, n]) => ({
       name,
-      client: n.client,
+      client: isCustomNode(n) ? `custom:${n.chain}` : n.client,
       network: nodeNetwork(spec, n, chains),
       replicas: n.replicas ?? 1,
       storage: n.storage?.ephemeral ? 'ephemeral' : (n.storage?.size ?? 'default'),
@@ -91,10 +92,12 @@ export function formatList(envs: readonly ListedEnvironment[]): string {
   for (const e of envs) {
     const where = e.cluster ? `cluster ${e.cluster}, namespace ${e.namespace}` : `namespace ${e.namespace}`;
     lines.push(`${e.env}  (${e.tier}, ${where}, ${e.exposure})${e.description ? `: ${e.description}` : ''}`);
+    // custom:<chain> may be wider than the built-in clients' names.
+    const clientWidth = Math.max(10, ...e.nodes.map((n) => n.client.length + 1));
     for (const n of e.nodes) {
       const expose = [n.rpc === 'public' ? 'public RPC' : '', n.p2p !== 'none' ? `P2P ${n.p2p}` : ''].filter(Boolean).join(', ');
       lines.push(
-        `  ${n.name.padEnd(14)} ${n.client.padEnd(10)} ${n.network.padEnd(9)} x${n.replicas}  ${n.storage.padEnd(9)}${expose ? `  ${expose}` : ''}`,
+        `  ${n.name.padEnd(14)} ${n.client.padEnd(clientWidth)} ${n.network.padEnd(9)} x${n.replicas}  ${n.storage.padEnd(9)}${expose ? `  ${expose}` : ''}`,
       );
     }
   }
