@@ -214,7 +214,7 @@ export function constructIdOf(name: string): string {
  * Base of {@link GethNode}, {@link BitcoindNode} and {@link MonaNode}.
  *
  * Emits, all named after the construct id (no hash suffixes):
- * - `ConfigMap <name>-config`: config files and probe scripts; its checksum rolls the pods;
+ * - `ConfigMap <name>-config`: config files and probe scripts (none without files); its checksum rolls the pods;
  * - `Service <name>-headless`: the StatefulSet's governing Service (stable pod DNS);
  * - `Service <name>`: RPC, ClusterIP (or a source-ranged LoadBalancer when public);
  * - `Service <name>-p2p`: only when P2P is exposed;
@@ -290,9 +290,12 @@ export abstract class BlockchainNode extends Construct {
     const name = this.name;
     const ephemeral = this.props.storage?.ephemeral ?? false;
     const configName = `${name}-config`;
+    // A node without files (a custom node) gets no ConfigMap: the API server stores an empty
+    // `data` as none, so an empty one would never read back as written.
+    const hasFiles = Object.keys(w.files).length > 0;
     const checksum = createHash('sha256').update(JSON.stringify(Object.entries(w.files).sort())).digest('hex');
 
-    new k8s.KubeConfigMap(this, 'config', { metadata: this.metadata(configName), data: w.files });
+    if (hasFiles) new k8s.KubeConfigMap(this, 'config', { metadata: this.metadata(configName), data: w.files });
 
     const servicePorts = (role: NodePort['role'] | 'all'): k8s.ServicePort[] =>
       w.ports
@@ -376,7 +379,7 @@ export abstract class BlockchainNode extends Construct {
         }));
     this.volumeClaimNames = ephemeral ? [] : w.dataVolumes.map((v) => v.name);
     const volumes: k8s.Volume[] = [
-      { name: 'config', configMap: { name: configName, defaultMode: 0o555 } },
+      ...(hasFiles ? [{ name: 'config', configMap: { name: configName, defaultMode: 0o555 } }] : []),
       { name: 'tmp', emptyDir: {} },
       ...(ephemeral ? w.dataVolumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(v.size) } })) : []),
       ...(w.volumes ?? []),
@@ -398,7 +401,7 @@ export abstract class BlockchainNode extends Construct {
         // The API server drops an empty list; writing none keeps dist/ equal to what it stores.
         ...(claims.length > 0 ? { volumeClaimTemplates: claims } : {}),
         template: {
-          metadata: { labels: this.labels, annotations: { [CHECKSUM_ANNOTATION]: checksum } },
+          metadata: { labels: this.labels, ...(hasFiles ? { annotations: { [CHECKSUM_ANNOTATION]: checksum } } : {}) },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,

@@ -55,6 +55,14 @@ describe('CustomNode', () => {
     expect(c.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } });
   });
 
+  it('writes no ConfigMap, config volume or checksum: it has no file, and the API server would drop an empty data map', () => {
+    const objects = zebra();
+    expect(objects.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    const template = find(objects, 'StatefulSet', 'zebra').spec.template;
+    expect(template.spec.volumes.map((v: { name: string }) => v.name)).toEqual(['tmp']);
+    expect(template.metadata.annotations).toBeUndefined();
+  });
+
   it('runs with the security posture of the built-in nodes: non-root, read-only root, no capabilities, seccomp', () => {
     const objects = zebra();
     const pod = find(objects, 'StatefulSet', 'zebra').spec.template.spec;
