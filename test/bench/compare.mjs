@@ -4,9 +4,10 @@
  *
  *   node test/bench/compare.mjs <A> <B> [--runs 15] [--nodes 100]
  *
- * A and B are git revisions of this repository (`HEAD`, `f87bcae`, a branch) or `.` for the
- * working tree as it is. Each is copied into a temporary folder (git archive, or the files for
- * `.`), node_modules linked, built (`node bin/build.js`, which also warms its code cache), and
+ * A and B are git revisions of this repository (`HEAD`, `f87bcae`, a branch), `.` for the
+ * working tree as it is, or the path of another folder holding nodegen's sources (an edited copy).
+ * Each is copied into a temporary folder (git archive, or the files), this repository's
+ * node_modules linked, built (`node bin/build.js`, which also warms its code cache), and
  * given a generated fleet of `--nodes` nodes (./fleet.mjs). Then, for `synth --all` of the shipped
  * environments and `synth` of the generated fleet, the two take turns in every round (A B, then
  * B A: neither always runs second), and each B run is divided by the A run of its own round. A
@@ -37,7 +38,7 @@ function option(name, fallback) {
 
 const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
 if (positional.length !== 2) {
-  process.stderr.write('usage: node test/bench/compare.mjs <A> <B> [--runs 15] [--nodes 100]   (A, B: git revisions, or . for the working tree)\n');
+  process.stderr.write('usage: node test/bench/compare.mjs <A> <B> [--runs 15] [--nodes 100]   (A, B: git revisions, . for the working tree, or a folder)\n');
   process.exit(2);
 }
 const RUNS = option('--runs', 15);
@@ -47,8 +48,9 @@ const log = (s) => process.stderr.write(`${s}\n`);
 /** A copy of revision `rev` (or the working tree for `.`) at `dir`, built, with a generated fleet. */
 function prepare(rev, dir) {
   mkdirSync(dir, { recursive: true });
-  if (rev === '.') {
-    for (const entry of ['package.json', 'tsconfig.json', 'bin', 'src', 'charts', 'environments']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  if (rev === '.' || existsSync(join(rev, 'package.json'))) {
+    const from = rev === '.' ? ROOT : rev;
+    for (const entry of ['package.json', 'tsconfig.json', 'bin', 'src', 'charts', 'environments']) cpSync(join(from, entry), join(dir, entry), { recursive: true });
   } else {
     const tar = execFileSync('git', ['archive', rev, 'package.json', 'tsconfig.json', 'bin', 'src', 'charts', 'environments'], { cwd: ROOT, maxBuffer: 1 << 30 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
@@ -56,10 +58,15 @@ function prepare(rev, dir) {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const b = spawnSync(NODE, ['bin/build.js'], { cwd: dir, encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`${rev} does not build:\n${b.stderr}`);
+  // The generated fleet lives in a copy of its own, holding base.yaml and the fleet only (as in
+  // bench.mjs), so that `synth --all` in the first stays the shipped fleet.
+  const fleet = `${dir}-fleet`;
+  cpSync(dir, fleet, { recursive: true, verbatimSymlinks: true });
   const yaml = createRequire(join(ROOT, 'package.json'))('yaml');
-  const base = yaml.parse(readFileSync(join(dir, 'environments', 'base.yaml'), 'utf8')) ?? {};
-  writeFileSync(join(dir, 'environments', `${fleetName(NODES)}.yaml`), fleetYaml(NODES, Object.keys(base.nodes ?? {})));
-  return dir;
+  const base = yaml.parse(readFileSync(join(fleet, 'environments', 'base.yaml'), 'utf8')) ?? {};
+  for (const f of readdirSync(join(fleet, 'environments'))) if (f.endsWith('.yaml') && f !== 'base.yaml') rmSync(join(fleet, 'environments', f));
+  writeFileSync(join(fleet, 'environments', `${fleetName(NODES)}.yaml`), fleetYaml(NODES, Object.keys(base.nodes ?? {})));
+  return { dir, fleet };
 }
 
 function run(dir, args) {
@@ -83,19 +90,20 @@ try {
   const dirA = prepare(A, join(tmp, 'a'));
   const dirB = prepare(B, join(tmp, 'b'));
   const cases = [
-    { label: 'synth --all (shipped fleet)', args: ['synth', '--all'] },
-    { label: `synth, ${NODES} nodes`, args: ['synth', '--env', fleetName(NODES)] },
+    { label: 'synth --all (shipped fleet)', args: ['synth', '--all'], folder: 'dir' },
+    { label: `synth, ${NODES} nodes`, args: ['synth', '--env', fleetName(NODES)], folder: 'fleet' },
   ];
   const load = loadavg()[0];
   const rows = [];
   for (const c of cases) {
     // Two warm-ups each: the first writes the code cache for a command the build's warm-up did not run.
-    for (let i = 0; i < 2; i++) run(dirA, c.args), run(dirB, c.args);
+    const [inA, inB] = [dirA[c.folder], dirB[c.folder]];
+    for (let i = 0; i < 2; i++) run(inA, c.args), run(inB, c.args);
     const a = [];
     const b = [];
     for (let round = 0; round < RUNS; round++) {
-      if (round % 2 === 0) a.push(run(dirA, c.args)), b.push(run(dirB, c.args));
-      else b.push(run(dirB, c.args)), a.push(run(dirA, c.args));
+      if (round % 2 === 0) a.push(run(inA, c.args)), b.push(run(inB, c.args));
+      else b.push(run(inB, c.args)), a.push(run(inA, c.args));
     }
     const ratios = b.map((ms, i) => ms / a[i]);
     rows.push({ case: c.label, runs: RUNS, aMs: median(a), bMs: median(b), ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) });
