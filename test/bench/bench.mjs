@@ -7,12 +7,15 @@
  * never in the repository's dist/. The copy starts without a code cache; one warm-up run per case
  * writes it, a check run confirms V8 takes it (the `code cache` column), and then every case runs
  * BENCH_RUNS times, interleaved case by case so that drift on a shared machine hits all cases
- * alike: the timed runs measure the steady state, with a warm code cache. One row, labelled so,
- * runs `synth --all` with the cache emptied before each run (a user's first run after a build).
+ * alike: the timed runs measure the steady state, with a warm code cache. Two rows, labelled so,
+ * run `synth --all` right after `node bin/build.js` (what `npm ci` runs through `prepare`; the
+ * user's first command after installing) and with the cache emptied before each run.
  *
  * Reports median/min/max wall time and peak RSS, the ratio to a bare `node -e ''` measured in the
  * same run, the cost per node of generated fleets and whether it grows linearly, which code each
- * command loads (`--help` and `list` must not load cdk8s), the targets of issue 7, a reference
+ * command loads (`--help` and `list` must not load cdk8s), the targets of issues 7 and 18 (each
+ * met or not: synth --all against bare Node, its memory, diff against synth, the first run after
+ * `npm ci` against the next, and `cdk8s synth` against nodegen), a reference
  * cdk8s `app.synth()` of the same fleets and, when the cdk8s CLI is installed, `cdk8s synth` of
  * that reference app, and (unless BENCH_PROFILE=0) where the time goes, from CPU profiles.
  *
@@ -291,6 +294,7 @@ function targets(byId, scale) {
     const measured = !c || c.loadsCdk8s === undefined ? '–' : c.loadsCdk8s ? 'loads cdk8s' : c.chunks?.length ? `no cdk8s chunk loaded (${c.chunks.length} chunks)` : 'no cdk8s file loaded';
     return { target: `${name} never loads cdk8s`, measured, limit: 'no cdk8s', met, distance: met ? '–' : met === false ? 'loads cdk8s' : 'not measured' };
   };
+  const cdk8sCli = byId.get('cli-all');
   const rows = [
     atMost("synth --all ≤ 2.5 × bare `node -e ''` (median of paired ratios)", all?.pairedTimesNode.median, 2.5, '×', 2),
     atMost("synth --all ≤ 2.5 × bare `node -e ''` (medians)", all && node ? all.wallMs.median / node.wallMs.median : undefined, 2.5, '×', 2),
@@ -302,6 +306,10 @@ function targets(byId, scale) {
     atMost(`cost per node flat from 100 to 5,000 nodes (largest/smallest marginal cost)`, scale.ratio, LINEAR_TOLERANCE, '×', 2),
     atMost('diff --env qa ≤ 1.1 × synth --env qa (median of paired ratios)', pairedRatio(byId.get('diff-qa'), byId.get('synth-qa'))?.median, 1.1, '×', 2),
     atMost('diff of 1,000 nodes ≤ 1.1 × their synth (median of paired ratios)', pairedRatio(byId.get('diff-1000'), k1)?.median, 1.1, '×', 2),
+    atMost('first synth --all after `npm ci` ≤ 1.2 × the next (median of paired ratios)', pairedRatio(byId.get('synth-all-first'), all)?.median, 1.2, '×', 2),
+    cdk8sCli
+      ? atMost('synth --all ≥ 5 × as fast as `cdk8s synth` of the same charts: nodegen ≤ 0.2 × cdk8s (median of paired ratios)', pairedRatio(all, cdk8sCli)?.median, 0.2, '×', 3)
+      : { target: 'synth --all ≥ 5 × as fast as `cdk8s synth` of the same charts', measured: '–', limit: '≤ 0.2 ×', met: undefined, distance: 'not measured: no cdk8s CLI (see the notes)' },
     loads('help', '`--help`'),
     loads('list', '`list`'),
   ];
@@ -425,6 +433,22 @@ function main() {
       })),
     ];
     if (bundled) {
+      // What `npm ci` leaves: its `prepare` script (bin/build.js) rebuilds lib/ and warms the code
+      // cache; the user's first command follows. Each round rebuilds, then times that first run.
+      const firstDir = join(tmp, 'first');
+      copyProject(firstDir, defaultDir);
+      cases.push({
+        id: 'synth-all-first',
+        label: 'nodegen synth --all, first run after the build `npm ci` runs',
+        args: cli('synth', '--all'),
+        cwd: firstDir,
+        nodegen: true,
+        afterBuild: true,
+        before: () => {
+          const b = spawnSync(NODE, ['bin/build.js'], { cwd: firstDir, encoding: 'utf8' });
+          if (b.status !== 0) throw new Error(`bin/build.js failed in ${firstDir}:\n${b.stderr}`);
+        },
+      });
       cases.push({
         id: 'synth-all-cold',
         label: 'nodegen synth --all, COLD code cache (emptied before each run)',
@@ -495,7 +519,7 @@ function main() {
     for (const c of cases) {
       let probe = runOnce(c, scratch, timeBin, { probe: true }).probe;
       let cache = cacheStatus(probe);
-      if (c.nodegen && !c.cold && bundled && (!cache || cache.hit < cache.total)) {
+      if (c.nodegen && !c.cold && !c.afterBuild && bundled && (!cache || cache.hit < cache.total)) {
         runOnce(c, scratch, timeBin);
         probe = runOnce(c, scratch, timeBin, { probe: true }).probe;
         cache = cacheStatus(probe);
@@ -509,7 +533,7 @@ function main() {
         c.chunks = probe.chunks;
         c.packages = probe.packages;
       }
-      c.codeCache = c.cold ? { ...cache, text: `cold (${cache?.text ?? 'none'})` } : cache;
+      c.codeCache = c.cold ? { ...cache, text: `cold (${cache?.text ?? 'none'})` } : c.afterBuild ? { ...cache, text: `as the build left it (${cache?.text ?? 'none'})` } : cache;
     }
 
     // The CPU-profiled runs take turns with the timed runs, one per case a round, so that both
@@ -607,6 +631,7 @@ function main() {
         nodes: c.nodes,
         reference: c.reference || undefined,
         cold: c.cold || undefined,
+        afterBuild: c.afterBuild || undefined,
         runs: c.runs,
         wallMs: c.wallMs,
         timesNode: c.timesNode,
