@@ -389,8 +389,8 @@ function main() {
       ? 'GNU time (%M, maximum resident set size of the process)'
       : 'process.resourceUsage().maxRSS read at exit by a preload (GNU time not found)';
 
-    // The shipped environments; a project holding only the generated fleets; and one for the
-    // cold-cache row. The last two are copies of the first once it is built, so all three run
+    // The shipped environments; a project per generated fleet; one for the cold-cache row and one
+    // for the first run after a build. All are copies of the first once it is built, so all run
     // the same compiled code even while someone edits src/.
     const defaultDir = join(tmp, 'project');
     copyProject(defaultDir);
@@ -398,15 +398,24 @@ function main() {
     if (built) notes.push(built);
     const bundled = existsSync(join(defaultDir, 'lib', 'cli', 'run.js'));
     if (!bundled) notes.push('lib/cli is missing (rolldown not installed?): the CLI ran unbundled from lib/src, without a code cache.');
-    const fleetDir = join(tmp, 'fleets');
-    copyProject(fleetDir, defaultDir);
+    // One project per fleet size, holding base.yaml and that fleet only: every synth reads all the
+    // environment files of its project (the namespace-collision check), so fleets side by side
+    // would each pay for parsing the others.
+    const baseNodes = baseNodeNames(defaultDir);
+    const fleetDirs = new Map(
+      SIZES.map((n) => {
+        const dir = join(tmp, `fleet-${n}`);
+        copyProject(dir, defaultDir);
+        for (const f of readdirSync(join(dir, 'environments'))) {
+          if (f.endsWith('.yaml') && f !== 'base.yaml') rmSync(join(dir, 'environments', f));
+        }
+        writeFileSync(join(dir, 'environments', `${fleetName(n)}.yaml`), fleetYaml(n, baseNodes));
+        return [n, dir];
+      }),
+    );
+    const fleetDir = (n) => fleetDirs.get(n);
     const coldDir = join(tmp, 'cold');
     copyProject(coldDir, defaultDir);
-    const baseNodes = baseNodeNames(fleetDir);
-    for (const f of readdirSync(join(fleetDir, 'environments'))) {
-      if (f.endsWith('.yaml') && f !== 'base.yaml') rmSync(join(fleetDir, 'environments', f));
-    }
-    for (const n of SIZES) writeFileSync(join(fleetDir, 'environments', `${fleetName(n)}.yaml`), fleetYaml(n, baseNodes));
 
     const cli = (...args) => ['bin/nodegen.js', ...args];
     const cases = [
@@ -416,19 +425,20 @@ function main() {
       { id: 'synth-qa', label: 'nodegen synth --env qa', args: cli('synth', '--env', 'qa'), cwd: defaultDir, nodegen: true },
       { id: 'synth-all', label: 'nodegen synth --all (default fleet)', args: cli('synth', '--all'), cwd: defaultDir, nodegen: true },
       { id: 'diff-qa', label: 'nodegen diff --env qa (nothing changed)', args: cli('diff', '--env', 'qa'), cwd: defaultDir, nodegen: true },
-      ...SIZES.filter((n) => n === 1000).map((n) => ({
-        id: `diff-${n}`,
-        label: `nodegen diff, ${n.toLocaleString('en-US')} nodes (nothing changed)`,
-        args: cli('diff', '--env', fleetName(n)),
-        cwd: fleetDir,
-        nodegen: true,
-      })),
       ...SIZES.map((n) => ({
         id: `fleet-${n}`,
         label: `nodegen synth, ${n.toLocaleString('en-US')} nodes`,
         args: cli('synth', '--env', fleetName(n)),
-        cwd: fleetDir,
+        cwd: fleetDir(n),
         nodes: n,
+        nodegen: true,
+      })),
+      // After the fleets' synth, which writes the dist/ it compares with (diff exits 1 on a difference).
+      ...SIZES.filter((n) => n === 1000).map((n) => ({
+        id: `diff-${n}`,
+        label: `nodegen diff, ${n.toLocaleString('en-US')} nodes (nothing changed)`,
+        args: cli('diff', '--env', fleetName(n)),
+        cwd: fleetDir(n),
         nodegen: true,
       })),
     ];
@@ -463,7 +473,7 @@ function main() {
       const refOut = join(tmp, 'cdk8s-out');
       const refs = [{ id: 'ref-all', label: 'reference: cdk8s app.synth(), default fleet', args: [REFERENCE, defaultDir, refOut, '--all'], cwd: defaultDir, reference: true }];
       if (SIZES.includes(1000)) {
-        refs.push({ id: 'ref-1000', label: 'reference: cdk8s app.synth(), 1,000 nodes', args: [REFERENCE, fleetDir, refOut, fleetName(1000)], cwd: fleetDir, nodes: 1000, reference: true });
+        refs.push({ id: 'ref-1000', label: 'reference: cdk8s app.synth(), 1,000 nodes', args: [REFERENCE, fleetDir(1000), refOut, fleetName(1000)], cwd: fleetDir(1000), nodes: 1000, reference: true });
       }
       const cdk8s = findCdk8sCli();
       if (cdk8s.skipped) {
@@ -486,7 +496,7 @@ function main() {
           ...extra,
         });
         refs.push(cliCase('cli-all', `cdk8s CLI ${cdk8s.version}: cdk8s synth (reference app), default fleet`, defaultDir, ['--all'], {}));
-        if (SIZES.includes(1000)) refs.push(cliCase('cli-1000', `cdk8s CLI ${cdk8s.version}: cdk8s synth (reference app), 1,000 nodes`, fleetDir, [fleetName(1000)], { nodes: 1000 }));
+        if (SIZES.includes(1000)) refs.push(cliCase('cli-1000', `cdk8s CLI ${cdk8s.version}: cdk8s synth (reference app), 1,000 nodes`, fleetDir(1000), [fleetName(1000)], { nodes: 1000 }));
         notes.push(
           `cdk8s CLI rows run \`cdk8s synth --no-check-upgrade\` (${cdk8s.path}) in a folder whose cdk8s.yaml app is ` +
             '`node test/bench/cdk8s-reference.cjs <project> "$CDK8S_OUTDIR" ...`: the CLI empties dist/, starts the app as a second ' +
@@ -546,7 +556,7 @@ function main() {
       mkdirSync(profDir, { recursive: true });
     }
     for (const c of profiled) c.profileRuns = [];
-    const warm = [defaultDir, fleetDir].map((dir) => ({ dir, before: cacheSnapshot(dir) }));
+    const warm = [defaultDir, ...fleetDirs.values()].map((dir) => ({ dir, before: cacheSnapshot(dir) }));
     const rounds = Math.max(...cases.map((c) => c.runs), profiled.length > 0 ? PROFILE_RUNS : 0);
     for (let round = 0; round < rounds; round++) {
       log(`round ${round + 1}/${rounds}${profiled.length > 0 && round < PROFILE_RUNS ? ' (with CPU-profiled runs)' : ''}...`);
