@@ -22,6 +22,7 @@
  */
 import { ApiObject, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type App } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+
 /** Thrown for an input the fast path does not reproduce exactly: the caller takes cdk8s's own path. */
 const SLOW = Symbol('slow');
 
