@@ -193,15 +193,24 @@ function cliEntry() {
 module.exports = { ensureFresh, sourceHash, fingerprint, writeStamp, cliEntry, CACHE };
 
 /**
- * Runs the built CLI once (`synth --all --check`, which writes nothing), so the V8 code cache
- * holds what a synth compiles and the first command after `npm ci` starts as fast as the next
- * (issue 18: it was 1.6-1.8 times slower). Its outcome does not matter: an invalid environment
- * still compiles most of the code. Only for an explicit build (npm ci, npm run build), not for
- * the rebuild after an edit, which the next command warms anyway.
+ * Runs the built CLI once, so the V8 code cache holds what a synth compiles and the first command
+ * after `npm ci` starts as fast as the next (issue 18: it was 1.6-1.8 times slower). It writes the
+ * fleet into a temporary folder, not dist/: a run that writes also loads and compiles the writer,
+ * which `--check` does not (its chunk was then compiled by the user's first synth). Its outcome
+ * does not matter: an invalid environment still compiles most of the code. Only for an explicit
+ * build (npm ci, npm run build), not for the rebuild after an edit, which the next command warms
+ * anyway.
  */
 function warmCodeCache() {
   const { spawnSync } = require('node:child_process');
-  spawnSync(process.execPath, [join(__dirname, 'nodegen.js'), 'synth', '--all', '--check'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+  const { mkdtempSync } = require('node:fs');
+  const { tmpdir } = require('node:os');
+  const out = mkdtempSync(join(tmpdir(), 'nodegen-warm-'));
+  try {
+    spawnSync(process.execPath, [join(__dirname, 'nodegen.js'), 'synth', '--all', '--outdir', join(out, 'dist')], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) {

@@ -16,5 +16,20 @@ if (message) {
     include: (file) => file.startsWith(cli) || file.startsWith(validators),
   });
   // import() here, in a file Node compiles itself: see setModuleImporter in src/extension.ts.
-  require(build.cliEntry()).main(require('../package.json').version, (url) => import(url));
+  require(build.cliEntry())
+    .main(require('../package.json').version, (url) => import(url))
+    .then(exitWhenWritten);
+}
+
+/**
+ * Ends the process once the command is done and its output written. Left to itself, Node ends
+ * only after running V8's pending garbage-collection tasks: 10-25 ms of marking a heap about to
+ * be freed, after every command (issue 18). An empty write's callback comes once everything
+ * written before it is flushed, also where Node writes to a pipe asynchronously.
+ */
+function exitWhenWritten() {
+  const open = [process.stdout, process.stderr].filter((s) => !s.destroyed);
+  let left = open.length;
+  if (left === 0) process.exit();
+  for (const s of open) s.write('', () => --left === 0 && process.exit());
 }

@@ -8,8 +8,7 @@
  * before its parser or composer see the text: 100,000 `[` overflow yaml's composer and a few
  * hundred thousand balanced ones exhaust memory), then the syntax tree is walked without recursion
  * for nesting and size, and only then is it composed into a document and a value, with alias
- * expansion bounded. Files in the plain subset that ./simple-yaml.ts reads skip yaml entirely;
- * their value is held to the same limits.
+ * expansion bounded.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -17,7 +16,6 @@ import { Composer, Document, Lexer, LineCounter, Parser, isMap as isYamlMap, isS
 import { clip, firstLine, type Problem } from '../errors.js';
 import { DUPLICATE_KEY_MESSAGE, duplicateKeyOffsets } from './duplicate-keys.js';
 import { isMap, type Plain } from './merge.js';
-import { readSimpleYaml } from './simple-yaml.js';
 
 /**
  * The limits an environment file is held to. Each is far above a real file: a 5,000-node fleet
@@ -40,7 +38,7 @@ export interface ReadFile {
   readonly file: string;
   /** The value, always a map. */
   readonly value: { [key: string]: Plain };
-  /** yaml's document of the file and its line index, built on first use (only to point at lines). */
+  /** yaml's document of the file and its line index (to point at lines). */
   readonly tree: () => { readonly doc: Document; readonly lines: LineCounter };
 }
 
@@ -61,10 +59,6 @@ export function readEnvironmentFile(root: string, path: string, problems: Proble
   const file = relative(root, path);
   const text = readText(file, path, problems);
   if (text === undefined) return undefined;
-  const simple = readSimpleYaml(text);
-  if (simple !== undefined && shapeProblems(file, simple, undefined).length === 0) {
-    return { file, value: simple as { [key: string]: Plain }, tree: once(() => treeOf(file, path, text)) };
-  }
   const read = readYaml(file, text, path);
   if ('problems' in read) {
     problems.push(...read.problems);
@@ -170,14 +164,6 @@ function shapeProblems(file: string, value: Plain, where: ((path: readonly strin
     }
   }
   return problems;
-}
-
-/** yaml's tree for a file the fast reader read: parsed only to point at a line. */
-function treeOf(file: string, path: string, text: string): { readonly doc: Document; readonly lines: LineCounter } {
-  const parsed = parse(file, path, text);
-  // The fast reader accepted the text, so yaml parses it without problems.
-  if ('problems' in parsed) throw new Error(`${file}: yaml refused a text the fast reader accepted: ${parsed.problems[0]?.message}`);
-  return parsed;
 }
 
 function parse(file: string, path: string, text: string): Parsed {
@@ -294,7 +280,8 @@ function flowProblem(text: string): { readonly offset: number; readonly message:
   return undefined;
 }
 
-const tooManyEntries = `has more than ${FILE_LIMITS.entries.toLocaleString('en-US')} entries (map keys and list items, aliases expanded): it is not an environment file this tool can check`;
+// 100,000 written out: toLocaleString would load ICU's number formatting, 10-15 ms of every run (issue 18).
+const tooManyEntries = `has more than ${String(FILE_LIMITS.entries).replace(/\B(?=(\d{3})+$)/g, ',')} entries (map keys and list items, aliases expanded): it is not an environment file this tool can check`;
 
 /** Nesting deeper than the limit, or more entries than the limit, in the syntax tree; walked without recursion. */
 function cstShape(tokens: readonly CST.Token[], maxEntries: number = FILE_LIMITS.entries): { readonly offset: number; readonly message: string } | undefined {

@@ -7,12 +7,15 @@
  * never in the repository's dist/. The copy starts without a code cache; one warm-up run per case
  * writes it, a check run confirms V8 takes it (the `code cache` column), and then every case runs
  * BENCH_RUNS times, interleaved case by case so that drift on a shared machine hits all cases
- * alike: the timed runs measure the steady state, with a warm code cache. One row, labelled so,
- * runs `synth --all` with the cache emptied before each run (a user's first run after a build).
+ * alike: the timed runs measure the steady state, with a warm code cache. Two rows, labelled so,
+ * run `synth --all` right after `node bin/build.js` (what `npm ci` runs through `prepare`; the
+ * user's first command after installing) and with the cache emptied before each run.
  *
  * Reports median/min/max wall time and peak RSS, the ratio to a bare `node -e ''` measured in the
  * same run, the cost per node of generated fleets and whether it grows linearly, which code each
- * command loads (`--help` and `list` must not load cdk8s), the targets of issue 7, a reference
+ * command loads (`--help` and `list` must not load cdk8s), the targets of issues 7 and 18 (each
+ * met or not: synth --all against bare Node, its memory, diff against synth, the first run after
+ * `npm ci` against the next, and `cdk8s synth` against nodegen), a reference
  * cdk8s `app.synth()` of the same fleets and, when the cdk8s CLI is installed, `cdk8s synth` of
  * that reference app, and (unless BENCH_PROFILE=0) where the time goes, from CPU profiles.
  *
@@ -291,6 +294,7 @@ function targets(byId, scale) {
     const measured = !c || c.loadsCdk8s === undefined ? '–' : c.loadsCdk8s ? 'loads cdk8s' : c.chunks?.length ? `no cdk8s chunk loaded (${c.chunks.length} chunks)` : 'no cdk8s file loaded';
     return { target: `${name} never loads cdk8s`, measured, limit: 'no cdk8s', met, distance: met ? '–' : met === false ? 'loads cdk8s' : 'not measured' };
   };
+  const cdk8sCli = byId.get('cli-all');
   const rows = [
     atMost("synth --all ≤ 2.5 × bare `node -e ''` (median of paired ratios)", all?.pairedTimesNode.median, 2.5, '×', 2),
     atMost("synth --all ≤ 2.5 × bare `node -e ''` (medians)", all && node ? all.wallMs.median / node.wallMs.median : undefined, 2.5, '×', 2),
@@ -302,6 +306,10 @@ function targets(byId, scale) {
     atMost(`cost per node flat from 100 to 5,000 nodes (largest/smallest marginal cost)`, scale.ratio, LINEAR_TOLERANCE, '×', 2),
     atMost('diff --env qa ≤ 1.1 × synth --env qa (median of paired ratios)', pairedRatio(byId.get('diff-qa'), byId.get('synth-qa'))?.median, 1.1, '×', 2),
     atMost('diff of 1,000 nodes ≤ 1.1 × their synth (median of paired ratios)', pairedRatio(byId.get('diff-1000'), k1)?.median, 1.1, '×', 2),
+    atMost('first synth --all after `npm ci` ≤ 1.2 × the next (median of paired ratios)', pairedRatio(byId.get('synth-all-first'), all)?.median, 1.2, '×', 2),
+    cdk8sCli
+      ? atMost('synth --all ≥ 5 × as fast as `cdk8s synth` of the same charts: nodegen ≤ 0.2 × cdk8s (median of paired ratios)', pairedRatio(all, cdk8sCli)?.median, 0.2, '×', 3)
+      : { target: 'synth --all ≥ 5 × as fast as `cdk8s synth` of the same charts', measured: '–', limit: '≤ 0.2 ×', met: undefined, distance: 'not measured: no cdk8s CLI (see the notes)' },
     loads('help', '`--help`'),
     loads('list', '`list`'),
   ];
@@ -381,8 +389,8 @@ function main() {
       ? 'GNU time (%M, maximum resident set size of the process)'
       : 'process.resourceUsage().maxRSS read at exit by a preload (GNU time not found)';
 
-    // The shipped environments; a project holding only the generated fleets; and one for the
-    // cold-cache row. The last two are copies of the first once it is built, so all three run
+    // The shipped environments; a project per generated fleet; one for the cold-cache row and one
+    // for the first run after a build. All are copies of the first once it is built, so all run
     // the same compiled code even while someone edits src/.
     const defaultDir = join(tmp, 'project');
     copyProject(defaultDir);
@@ -390,15 +398,24 @@ function main() {
     if (built) notes.push(built);
     const bundled = existsSync(join(defaultDir, 'lib', 'cli', 'run.js'));
     if (!bundled) notes.push('lib/cli is missing (rolldown not installed?): the CLI ran unbundled from lib/src, without a code cache.');
-    const fleetDir = join(tmp, 'fleets');
-    copyProject(fleetDir, defaultDir);
+    // One project per fleet size, holding base.yaml and that fleet only: every synth reads all the
+    // environment files of its project (the namespace-collision check), so fleets side by side
+    // would each pay for parsing the others.
+    const baseNodes = baseNodeNames(defaultDir);
+    const fleetDirs = new Map(
+      SIZES.map((n) => {
+        const dir = join(tmp, `fleet-${n}`);
+        copyProject(dir, defaultDir);
+        for (const f of readdirSync(join(dir, 'environments'))) {
+          if (f.endsWith('.yaml') && f !== 'base.yaml') rmSync(join(dir, 'environments', f));
+        }
+        writeFileSync(join(dir, 'environments', `${fleetName(n)}.yaml`), fleetYaml(n, baseNodes));
+        return [n, dir];
+      }),
+    );
+    const fleetDir = (n) => fleetDirs.get(n);
     const coldDir = join(tmp, 'cold');
     copyProject(coldDir, defaultDir);
-    const baseNodes = baseNodeNames(fleetDir);
-    for (const f of readdirSync(join(fleetDir, 'environments'))) {
-      if (f.endsWith('.yaml') && f !== 'base.yaml') rmSync(join(fleetDir, 'environments', f));
-    }
-    for (const n of SIZES) writeFileSync(join(fleetDir, 'environments', `${fleetName(n)}.yaml`), fleetYaml(n, baseNodes));
 
     const cli = (...args) => ['bin/nodegen.js', ...args];
     const cases = [
@@ -408,23 +425,40 @@ function main() {
       { id: 'synth-qa', label: 'nodegen synth --env qa', args: cli('synth', '--env', 'qa'), cwd: defaultDir, nodegen: true },
       { id: 'synth-all', label: 'nodegen synth --all (default fleet)', args: cli('synth', '--all'), cwd: defaultDir, nodegen: true },
       { id: 'diff-qa', label: 'nodegen diff --env qa (nothing changed)', args: cli('diff', '--env', 'qa'), cwd: defaultDir, nodegen: true },
-      ...SIZES.filter((n) => n === 1000).map((n) => ({
-        id: `diff-${n}`,
-        label: `nodegen diff, ${n.toLocaleString('en-US')} nodes (nothing changed)`,
-        args: cli('diff', '--env', fleetName(n)),
-        cwd: fleetDir,
-        nodegen: true,
-      })),
       ...SIZES.map((n) => ({
         id: `fleet-${n}`,
         label: `nodegen synth, ${n.toLocaleString('en-US')} nodes`,
         args: cli('synth', '--env', fleetName(n)),
-        cwd: fleetDir,
+        cwd: fleetDir(n),
         nodes: n,
+        nodegen: true,
+      })),
+      // After the fleets' synth, which writes the dist/ it compares with (diff exits 1 on a difference).
+      ...SIZES.filter((n) => n === 1000).map((n) => ({
+        id: `diff-${n}`,
+        label: `nodegen diff, ${n.toLocaleString('en-US')} nodes (nothing changed)`,
+        args: cli('diff', '--env', fleetName(n)),
+        cwd: fleetDir(n),
         nodegen: true,
       })),
     ];
     if (bundled) {
+      // What `npm ci` leaves: its `prepare` script (bin/build.js) rebuilds lib/ and warms the code
+      // cache; the user's first command follows. Each round rebuilds, then times that first run.
+      const firstDir = join(tmp, 'first');
+      copyProject(firstDir, defaultDir);
+      cases.push({
+        id: 'synth-all-first',
+        label: 'nodegen synth --all, first run after the build `npm ci` runs',
+        args: cli('synth', '--all'),
+        cwd: firstDir,
+        nodegen: true,
+        afterBuild: true,
+        before: () => {
+          const b = spawnSync(NODE, ['bin/build.js'], { cwd: firstDir, encoding: 'utf8' });
+          if (b.status !== 0) throw new Error(`bin/build.js failed in ${firstDir}:\n${b.stderr}`);
+        },
+      });
       cases.push({
         id: 'synth-all-cold',
         label: 'nodegen synth --all, COLD code cache (emptied before each run)',
@@ -439,7 +473,7 @@ function main() {
       const refOut = join(tmp, 'cdk8s-out');
       const refs = [{ id: 'ref-all', label: 'reference: cdk8s app.synth(), default fleet', args: [REFERENCE, defaultDir, refOut, '--all'], cwd: defaultDir, reference: true }];
       if (SIZES.includes(1000)) {
-        refs.push({ id: 'ref-1000', label: 'reference: cdk8s app.synth(), 1,000 nodes', args: [REFERENCE, fleetDir, refOut, fleetName(1000)], cwd: fleetDir, nodes: 1000, reference: true });
+        refs.push({ id: 'ref-1000', label: 'reference: cdk8s app.synth(), 1,000 nodes', args: [REFERENCE, fleetDir(1000), refOut, fleetName(1000)], cwd: fleetDir(1000), nodes: 1000, reference: true });
       }
       const cdk8s = findCdk8sCli();
       if (cdk8s.skipped) {
@@ -462,7 +496,7 @@ function main() {
           ...extra,
         });
         refs.push(cliCase('cli-all', `cdk8s CLI ${cdk8s.version}: cdk8s synth (reference app), default fleet`, defaultDir, ['--all'], {}));
-        if (SIZES.includes(1000)) refs.push(cliCase('cli-1000', `cdk8s CLI ${cdk8s.version}: cdk8s synth (reference app), 1,000 nodes`, fleetDir, [fleetName(1000)], { nodes: 1000 }));
+        if (SIZES.includes(1000)) refs.push(cliCase('cli-1000', `cdk8s CLI ${cdk8s.version}: cdk8s synth (reference app), 1,000 nodes`, fleetDir(1000), [fleetName(1000)], { nodes: 1000 }));
         notes.push(
           `cdk8s CLI rows run \`cdk8s synth --no-check-upgrade\` (${cdk8s.path}) in a folder whose cdk8s.yaml app is ` +
             '`node test/bench/cdk8s-reference.cjs <project> "$CDK8S_OUTDIR" ...`: the CLI empties dist/, starts the app as a second ' +
@@ -495,7 +529,7 @@ function main() {
     for (const c of cases) {
       let probe = runOnce(c, scratch, timeBin, { probe: true }).probe;
       let cache = cacheStatus(probe);
-      if (c.nodegen && !c.cold && bundled && (!cache || cache.hit < cache.total)) {
+      if (c.nodegen && !c.cold && !c.afterBuild && bundled && (!cache || cache.hit < cache.total)) {
         runOnce(c, scratch, timeBin);
         probe = runOnce(c, scratch, timeBin, { probe: true }).probe;
         cache = cacheStatus(probe);
@@ -509,7 +543,7 @@ function main() {
         c.chunks = probe.chunks;
         c.packages = probe.packages;
       }
-      c.codeCache = c.cold ? { ...cache, text: `cold (${cache?.text ?? 'none'})` } : cache;
+      c.codeCache = c.cold ? { ...cache, text: `cold (${cache?.text ?? 'none'})` } : c.afterBuild ? { ...cache, text: `as the build left it (${cache?.text ?? 'none'})` } : cache;
     }
 
     // The CPU-profiled runs take turns with the timed runs, one per case a round, so that both
@@ -522,7 +556,7 @@ function main() {
       mkdirSync(profDir, { recursive: true });
     }
     for (const c of profiled) c.profileRuns = [];
-    const warm = [defaultDir, fleetDir].map((dir) => ({ dir, before: cacheSnapshot(dir) }));
+    const warm = [defaultDir, ...fleetDirs.values()].map((dir) => ({ dir, before: cacheSnapshot(dir) }));
     const rounds = Math.max(...cases.map((c) => c.runs), profiled.length > 0 ? PROFILE_RUNS : 0);
     for (let round = 0; round < rounds; round++) {
       log(`round ${round + 1}/${rounds}${profiled.length > 0 && round < PROFILE_RUNS ? ' (with CPU-profiled runs)' : ''}...`);
@@ -607,6 +641,7 @@ function main() {
         nodes: c.nodes,
         reference: c.reference || undefined,
         cold: c.cold || undefined,
+        afterBuild: c.afterBuild || undefined,
         runs: c.runs,
         wallMs: c.wallMs,
         timesNode: c.timesNode,

@@ -166,8 +166,9 @@ export function renderReport(results, format) {
       `then ${m.runs} timed runs (${m.runsLarge} for ${m.largeFrom}+ nodes), interleaved case by case. ` +
       (m.bundled
         ? 'The CLI runs bundled (lib/cli) and is measured with a warm V8 code cache (lib/.cache, written by the warm-up run; ' +
-          'the code cache column shows what V8 took in a check run), as users run it after their first command; the row marked ' +
-          'COLD empties the cache before each run, as the first run after a build does. '
+          'the code cache column shows what V8 took in a check run), as users run it after their first command; the row ' +
+          '"first run after the build" runs `node bin/build.js` (what `npm ci` runs) before each run, and the row marked COLD ' +
+          'empties the cache before each run. '
         : 'The CLI runs unbundled from lib/src, without a code cache (lib/cli was not built). ') +
       `Peak memory: ${m.memorySource}.`,
     '',

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App, Chart, JsonPatch, Lazy, type IResolver, type ResolutionContext } from 'cdk8s';
-import { IntOrString, KubeConfigMap, KubeService, Quantity, KubePersistentVolumeClaim } from 'cdk8s-plus-27/lib/imports/k8s';
+import { IntOrString, KubeConfigMap, KubeCustomResourceDefinition, KubePod, KubeService, Quantity, KubePersistentVolumeClaim } from 'cdk8s-plus-27/lib/imports/k8s';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { buildFleet } from '../../charts/fleet.js';
@@ -78,6 +78,43 @@ describe('the fast JSON of ApiObjects', () => {
     expect(fast).toEqual(own);
     expect(ownCalls).toBe(0);
     expect(fast[0]).toContain('"targetPort":"http"');
+  });
+
+  it('equals toJson() for quantities, maps of quantities, nested and recursive types and renamed fields', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+    const q = Quantity.fromString;
+    new KubePod(chart, 'pod', {
+      metadata: { name: 'p', labels: { z: '1', a: '2' }, annotations: {} },
+      spec: {
+        hostIpc: false,
+        overhead: { memory: q('1Mi'), cpu: q('1m') },
+        containers: [
+          { name: 'c', image: 'i', resources: { limits: { memory: q('1Gi') }, requests: { cpu: Quantity.fromNumber(2) } }, args: ['b', 'a'], env: [{ name: 'E', value: '' }] },
+          { name: 'd', ports: [], livenessProbe: { httpGet: { port: IntOrString.fromNumber(8080), path: '/' } } },
+        ],
+        nodeSelector: { b: 'x', a: 'y' },
+        tolerations: [{ key: 'k', operator: 'Exists' }],
+        volumes: [{ name: 'v', emptyDir: { sizeLimit: q('1Gi') } }, { name: 'w', configMap: { name: 'm', items: [{ key: 'a', path: 'b' }] } }],
+      },
+    });
+    new KubeCustomResourceDefinition(chart, 'crd', {
+      metadata: { name: 'things.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Thing', plural: 'things' },
+        scope: 'Namespaced',
+        versions: [{
+          name: 'v1', served: true, storage: true,
+          schema: { openApiv3Schema: { type: 'object', properties: { spec: { type: 'object', xKubernetesPreserveUnknownFields: true, properties: { n: { type: 'integer', default: 3 } } } } } },
+        }],
+      },
+    });
+    const { fast, own, ownCalls } = both(app);
+    expect(fast).toEqual(own);
+    expect(ownCalls).toBe(0);
+    expect(fast[1]).toContain('"x-kubernetes-preserve-unknown-fields":true');
+    expect(fast[0]).toContain('"hostIPC":false');
   });
 
   it('defers to toJson() for JSON patches, Lazy values and custom resolvers, with the same result', () => {
