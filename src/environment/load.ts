@@ -11,7 +11,7 @@ import { environmentSchemaFor, knownClients, type EnvironmentSpec } from './sche
 import { loadChainProfiles, type ChainProfiles } from '../chains/profiles.js';
 import { mergeAll, isMap, type Plain } from './merge.js';
 import { once, readEnvironmentFile, readYaml } from './read-file.js';
-import { byPosition, dotted, issueToProblems, origin, protoKeys, protoMessage, type ParsedFile } from './schema-problems.js';
+import { byPosition, dotted, issueToProblems, origin, originFile, protoKeys, protoMessage, type ParsedFile } from './schema-problems.js';
 
 import { BASE_FILE, ENVIRONMENTS_DIR } from './paths.js';
 
@@ -29,6 +29,8 @@ export interface LoadedEnvironment {
   readonly files: readonly string[];
   /** Where a key path was set (the last file that wrote it, with line and column). */
   locate(path: readonly string[]): Omit<Problem, 'message'>;
+  /** The file of {@link locate}, without building any file's syntax tree. */
+  fileOf(path: readonly string[]): string;
 }
 
 export interface LoadOptions {
@@ -190,5 +192,5 @@ export function loadEnvironment(name: string, options: LoadOptions): LoadedEnvir
     problems.push(...referenceProblems(result.data, files));
   }
   if (problems.length > 0) throw new InputError(`environment "${name}" is invalid`, problems.sort(byPosition(files)));
-  return { name, spec: result.data!, chains, files: [...fileNames, ...overrides.map((o) => o.source)], locate: (path) => ({ ...origin(files, path), path: dotted(path) }) };
+  return { name, spec: result.data!, chains, files: [...fileNames, ...overrides.map((o) => o.source)], locate: (path) => ({ ...origin(files, path), path: dotted(path) }), fileOf: (path) => originFile(files, path) };
 }

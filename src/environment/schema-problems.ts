@@ -37,6 +37,30 @@ export function origin(files: readonly ParsedFile[], path: readonly PropertyKey[
   return { file: files[files.length - 1]!.file };
 }
 
+/** Whether a plain value has `path` (a key set to null counts: it was written). */
+function hasPath(value: Plain, path: readonly PropertyKey[]): boolean {
+  let v: unknown = value;
+  for (const seg of path) {
+    if (!(isMap(v) || Array.isArray(v)) || !Object.hasOwn(v, String(seg))) return false;
+    v = (v as Record<string, unknown>)[String(seg)];
+  }
+  return true;
+}
+
+/**
+ * The file {@link origin} names, from the layers' values alone: no syntax tree is built, so naming
+ * the file in a finding's fix costs nothing (the tree is for lines, when a problem points at one).
+ */
+export function originFile(files: readonly ParsedFile[], path: readonly PropertyKey[]): string {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const prefix = path.slice(0, depth);
+    for (let i = files.length - 1; i >= 0; i--) {
+      if ((depth > 0 || i === files.length - 1) && hasPath(files[i]!.value, prefix)) return files[i]!.file;
+    }
+  }
+  return files[files.length - 1]!.file;
+}
+
 export function dotted(path: readonly PropertyKey[]): string {
   return path.map((s) => clip(String(s), 60)).join('.');
 }

@@ -20,7 +20,7 @@ import { at, type Lookup, type ObjectEntry, type Rule, type SpecContext } from '
 function envKey(ctx: SpecContext, node: string | undefined, ...path: string[]): string {
   if (!node) return 'the environment file';
   const key = ['nodes', node, ...path].join('.');
-  return `${key} in ${ctx.locate(['nodes', node, ...path]).file}`;
+  return `${key} in ${ctx.fileOf(['nodes', node, ...path])}`;
 }
 
 /**

@@ -48,6 +48,8 @@ export interface SpecContext {
   /** The environment's files, relative to the project root (base.yaml first). */
   readonly envFiles: readonly string[];
   readonly locate: Locate;
+  /** The file that sets a key path, as `locate` names it, without its line (cheap: no syntax tree). */
+  readonly fileOf: (path: readonly (string | number)[]) => string;
 }
 
 /** Finds an object by kind, namespace and name. */

@@ -41,6 +41,7 @@ export function specContext(loaded: LoadedEnvironment): SpecContext {
     spec: loaded.spec,
     chains: loaded.chains,
     envFiles: loaded.files,
+    fileOf: (path) => loaded.fileOf(path.map(String)),
     locate: (path) => {
       const at = loaded.locate(path.map(String));
       return { file: at.file, line: at.line };

@@ -87,7 +87,7 @@ const log = (s) => process.stderr.write(`${s}\n`);
 function copyProject(dir, from = ROOT) {
   mkdirSync(dir, { recursive: true });
   const cache = join(from, 'lib', '.cache');
-  for (const entry of ['package.json', 'tsconfig.json', 'bin', 'lib', 'src', 'charts', 'environments']) {
+  for (const entry of ['package.json', 'tsconfig.json', 'bin', 'lib', 'src', 'charts', 'environments', 'chains']) {
     if (existsSync(join(from, entry))) cpSync(join(from, entry), join(dir, entry), { recursive: true, filter: (src) => src !== cache });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');

@@ -50,9 +50,14 @@ function prepare(rev, dir) {
   mkdirSync(dir, { recursive: true });
   if (rev === '.' || existsSync(join(rev, 'package.json'))) {
     const from = rev === '.' ? ROOT : rev;
-    for (const entry of ['package.json', 'tsconfig.json', 'bin', 'src', 'charts', 'environments']) cpSync(join(from, entry), join(dir, entry), { recursive: true });
+    // chains/: the project's chain profiles (revisions before them have none).
+    for (const entry of ['package.json', 'tsconfig.json', 'bin', 'src', 'charts', 'environments', 'chains']) {
+      if (existsSync(join(from, entry))) cpSync(join(from, entry), join(dir, entry), { recursive: true });
+    }
   } else {
-    const tar = execFileSync('git', ['archive', rev, 'package.json', 'tsconfig.json', 'bin', 'src', 'charts', 'environments'], { cwd: ROOT, maxBuffer: 1 << 30 });
+    const has = (path) => spawnSync('git', ['cat-file', '-e', `${rev}:${path}`], { cwd: ROOT }).status === 0;
+    const entries = ['package.json', 'tsconfig.json', 'bin', 'src', 'charts', 'environments', 'chains'].filter(has);
+    const tar = execFileSync('git', ['archive', rev, ...entries], { cwd: ROOT, maxBuffer: 1 << 30 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadEnvironment, listEnvironmentNames } from '../../src/environment/load.js';
+import { loadEnvironment, listEnvironmentNames, parseSetOverride } from '../../src/environment/load.js';
 import { InputError, formatProblem, type Problem } from '../../src/errors.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'projects');
+const REPO_ROOT = join(__dirname, '..', '..');
 const overlay = join(FIXTURES, 'overlay');
 const broken = join(FIXTURES, 'broken');
 
@@ -209,5 +210,31 @@ describe('duplicate keys', () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe('fileOf: the file that sets a key, without a syntax tree', () => {
+  /** Every key path of a plain value, parents included. */
+  function paths(v: unknown, at: string[] = []): string[][] {
+    if (v === null || typeof v !== 'object') return [at];
+    return [at, ...Object.entries(v).flatMap(([k, x]) => paths(x, [...at, k]))];
+  }
+
+  it.each(listEnvironmentNames(REPO_ROOT))('names the file locate names for every key of %s, and for keys no file sets', (env) => {
+    const loaded = loadEnvironment(env, { root: REPO_ROOT });
+    const all = paths(loaded.spec).filter((p) => p.length > 0);
+    expect(all.length).toBeGreaterThan(100);
+    for (const p of [...all, ['nodes', 'nosuchnode', 'image'], ['nodes', 'geth', 'nosuchkey'], ['nosuchkey']]) {
+      expect(loaded.fileOf(p), p.join('.')).toBe(loaded.locate(p).file);
+    }
+    // Both files occur: keys come from base.yaml and from the environment's own file.
+    expect(new Set(all.map((p) => loaded.fileOf(p))).size).toBe(2);
+  });
+
+  it('names an override by its flag, as locate does', () => {
+    const loaded = loadEnvironment('qa', { root: REPO_ROOT, overrides: [parseSetOverride('nodes.geth.replicas=2')] });
+    expect(loaded.fileOf(['nodes', 'geth', 'replicas'])).toBe('--set nodes.geth.replicas=2');
+    expect(loaded.fileOf(['nodes', 'geth', 'replicas'])).toBe(loaded.locate(['nodes', 'geth', 'replicas']).file);
+    expect(loaded.fileOf(['nodes', 'geth', 'image'])).toBe(loaded.locate(['nodes', 'geth', 'image']).file);
   });
 });
