@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { Chart, Testing } from 'cdk8s';
 import { InputError, type Problem } from '../../src/errors.js';
-import { builtInProfile, builtInProfiles, loadChainProfiles } from '../../src/chains/profiles.js';
+import { BUILT_IN_PROFILES_DIR, builtInProfile, builtInProfiles, formatBuiltInProfilesModule, loadChainProfiles, readProfileFiles } from '../../src/chains/profiles.js';
 import { UtxoNode } from '../../src/constructs/utxo-node.js';
 import { EXPORTER_METHODS } from '../../src/chains/utxo-exporter.js';
 import { IN_POD_METHODS } from '../../src/chains/rpc-methods.js';
@@ -145,6 +145,16 @@ describe('a chain profile file', () => {
 });
 
 describe('bitcoind and monacoind are profiles of the same format', () => {
+  it('what runs is src/chains/profiles/*.yaml as the profile schema validates it (regenerate: UPDATE_BUILT_IN_PROFILES=1 npx vitest run test/chains/profiles.test.ts)', () => {
+    const files = readProfileFiles(REPO, BUILT_IN_PROFILES_DIR, new Map());
+    expect(files.map((f) => f.file)).toEqual([join(BUILT_IN_PROFILES_DIR, 'bitcoind.yaml'), join(BUILT_IN_PROFILES_DIR, 'monacoind.yaml')]);
+    const text = formatBuiltInProfilesModule(files);
+    const path = join(REPO, BUILT_IN_PROFILES_DIR, 'built-in.ts');
+    if (process.env['UPDATE_BUILT_IN_PROFILES']) writeFileSync(path, text);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+
   let root: string;
   let cleanup: () => void;
   beforeAll(() => ({ root, cleanup } = copyProject()));
