@@ -9,7 +9,7 @@ import { InputError, type Problem } from '../errors.js';
 import { readEnvironmentFile } from '../environment/read-file.js';
 import { fileSchemaProblems, locateInFile } from '../environment/schema-problems.js';
 import { CHAINS_DIR } from '../environment/paths.js';
-import { dnsLabel, image, quantity, resourcesSchema } from '../environment/schema.js';
+import { schemaParts } from '../environment/schema.js';
 import { profileSchema, resolveProfile, type ProfileSpec, type UtxoProfile } from './profile.js';
 import { BUILT_IN_PROFILES } from './profiles/built-in.js';
 
@@ -93,6 +93,7 @@ export function readProfileFiles(root: string, folder: string, base: ChainProfil
   for (const f of names.filter((n) => /\.ya?ml$/i.test(n) && !n.endsWith('.yaml'))) {
     problems.push({ file: join(folder, f), message: `rename it to ${f.replace(/\.ya?ml$/i, '.yaml')}: nodegen reads only .yaml files, so it would be ignored` });
   }
+  const { dnsLabel, quantity, image, resourcesSchema } = schemaParts();
   const schema = profileSchema({ dnsLabel, quantity, image, resources: resourcesSchema });
   for (const f of names.filter((n) => n.endsWith('.yaml'))) {
     const rel = join(folder, f);

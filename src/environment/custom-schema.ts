@@ -9,8 +9,6 @@
  * reports with the file and line and the construct throws on (a library user has no file).
  */
 import { z } from 'zod';
-// Types only: a value import of schema.ts here would be an import cycle.
-import type { storageSchema } from './schema.js';
 
 /** What a port is for: who may reach it (README "Exposure by purpose"). */
 export const CUSTOM_PORT_PURPOSES = ['p2p', 'rpc', 'metrics', 'other'] as const;
@@ -82,13 +80,22 @@ export function customNodeProblems(v: CustomNodeLike): CustomNodeProblem[] {
 }
 
 /** The pieces of schema.ts this schema is built from (importing schema.ts here would be an import cycle). */
+/** A node's `storage` schema, as schema.ts builds it (spelled out: importing its type would be a cycle of types). */
+export type StorageSchemaLike = z.ZodObject<{
+  size: z.ZodOptional<z.ZodString>;
+  storageClass: z.ZodOptional<z.ZodString>;
+  ephemeral: z.ZodOptional<z.ZodBoolean>;
+  restoreFrom: z.ZodOptional<z.ZodType<{ volumeSnapshot?: string | undefined; snapshotHandle?: string | undefined; name?: string | undefined }>>;
+}, z.core.$strict>;
+
 export interface CustomSchemaParts<C extends z.ZodRawShape, R extends z.ZodTypeAny> {
   /** The keys every node has (schema.ts `common`). */
   readonly common: C;
   readonly image: z.ZodType<string>;
   readonly quantity: z.ZodType<string>;
   readonly resources: R;
-  readonly storage: typeof storageSchema;
+  /** A node's `storage` (schema.ts `storageSchema`). */
+  readonly storage: StorageSchemaLike;
   readonly dnsLabel: (max?: number) => z.ZodType<string>;
 }
 

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { dns1035LabelProblem, dns1123LabelProblem, isCidr, labelValueProblem, portNameProblem, qualifiedNameProblem } from '../../src/validate/names.js';
 import { isQuantity } from '../../src/validate/quantity.js';
 import { placeholderReason, unpinnedReason } from '../../src/validate/policy-rules.js';
-import { image } from '../../src/environment/schema.js';
+import { schemaParts } from '../../src/environment/schema.js';
+
+const { image } = schemaParts();
 
 describe('port names', () => {
   it('accept 15 characters and refuse 16', () => {

@@ -5,7 +5,7 @@
  * of every such file so editors validate and complete keys as you type.
  */
 import { z } from 'zod';
-import { dnsLabel, environmentSchemaFor, image, quantity, resourcesSchema } from '../../environment/schema.js';
+import { environmentSchemaFor, schemaParts } from '../../environment/schema.js';
 import { profileSchema } from '../../chains/profile.js';
 import type { ChainProfiles } from '../../chains/profiles.js';
 
@@ -48,6 +48,7 @@ export function environmentJsonSchema(chains: ChainProfiles): string {
 
 /** The JSON Schema of a chain profile file (`chains/<client>.yaml`), ending in a newline. */
 export function profileJsonSchema(): string {
+  const { dnsLabel, quantity, image, resourcesSchema } = schemaParts();
   const schema = z.toJSONSchema(profileSchema({ dnsLabel, quantity, image, resources: resourcesSchema }), { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
   const withTitle = {
     $schema: schema['$schema'],
