@@ -62,14 +62,12 @@ export function findingToProblem(f: Finding): Problem {
   };
 }
 
+/** Code-point order: the same on every machine, and no ICU collator to load (6 ms of every synth). */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Orders findings for reading: environment, file, object, rule. */
 export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    a.env.localeCompare(b.env) ||
-    a.file.localeCompare(b.file) ||
-    a.object.localeCompare(b.object) ||
-    a.rule.localeCompare(b.rule) ||
-    (a.path ?? '').localeCompare(b.path ?? '') ||
-    a.message.localeCompare(b.message)
-  );
+  return cmp(a.env, b.env) || cmp(a.file, b.file) || cmp(a.object, b.object) || cmp(a.rule, b.rule) || cmp(a.path ?? '', b.path ?? '') || cmp(a.message, b.message);
 }
