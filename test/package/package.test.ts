@@ -88,6 +88,31 @@ describe('the packed package, installed into an empty repository', () => {
     expect(existsSync(join(cacheHome, 'nodegen', 'code-cache'))).toBe(true);
   });
 
+  it("adds a Bitcoin-family chain by a profile in the user's chains/ and a node entry: nothing else", () => {
+    // init copied the Litecoin example; the user's own profile is written from it, as a new user would.
+    const example = readFileSync(join(repo, 'chains', 'litecoind.yaml'), 'utf8');
+    writeFileSync(join(repo, 'chains', 'examplecoind.yaml'), example
+      .replace('client: litecoind', 'client: examplecoind').replace('chain: litecoin', 'chain: examplecoin')
+      .replace('daemon: litecoind', 'daemon: examplecoind').replace('cli: litecoin-cli', 'cli: examplecoin-cli')
+      .replace('confFile: litecoin.conf', 'confFile: examplecoin.conf').replace('ports: { p2p: 19335, rpc: 19332 }', 'ports: { p2p: 29335, rpc: 29332 }'));
+    const env = join(repo, 'environments', 'nodetest.yaml');
+    const original = readFileSync(env, 'utf8');
+    writeFileSync(env, `${original}  examplecoind:\n    client: examplecoind\n    image: registry.internal/examplecoind:1.0.0\n    exporterRpcauth: "exporter:${'a'.repeat(32)}$${'b'.repeat(64)}"\n`);
+    const synth = nodegen('synth', '--env', 'nodetest');
+    ok(synth, 'synth with a profile of the project');
+    const docs = parseAllDocuments(readFileSync(join(repo, 'dist', 'nodetest', '25-examplecoind.yaml'), 'utf8')).map((d) => d.toJS());
+    const conf = docs.find((d) => d.kind === 'ConfigMap').data['examplecoin.conf'] as string;
+    expect(conf).toContain('chain=test\n');
+    expect(conf).toContain('[test]\nport=29335\nrpcport=29332\n');
+    expect(docs.find((d) => d.kind === 'StatefulSet').spec.template.spec.containers[0].command).toEqual(['examplecoind']);
+    // The shipped example stays what nodegen's own repository commits.
+    expect(readFileSync(join(repo, 'dist', 'nodetest', '25-litecoind.yaml'), 'utf8')).toBe(readFileSync(join(REPO, 'dist', 'nodetest', '25-litecoind.yaml'), 'utf8'));
+    expect(ok(nodegen('list'), 'list')).toMatch(/examplecoind +examplecoind +test +x1/);
+    writeFileSync(env, original);
+    rmSync(join(repo, 'chains', 'examplecoind.yaml'));
+    ok(nodegen('synth', '--env', 'nodetest'), 'synth without it');
+  });
+
   it('refuses a second init, writing nothing', () => {
     const base = readFileSync(join(repo, 'environments', 'base.yaml'), 'utf8');
     const again = nodegen('init');
