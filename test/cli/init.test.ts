@@ -26,6 +26,9 @@ describe('nodegen init', () => {
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(join(dir, 'environments')).sort()).toEqual(['base.yaml', 'develop.yaml', 'environment.schema.json', 'nodetest.yaml', 'production.yaml', 'qa.yaml', 'staging.yaml']);
     expect(readFileSync(join(dir, 'environments', 'qa.yaml'), 'utf8')).toBe(readFileSync(join(REPO, 'environments', 'qa.yaml'), 'utf8'));
+    // nodetest's Litecoin node names the example chain profile: it comes along, with its schema.
+    expect(readdirSync(join(dir, 'chains')).sort()).toEqual(['litecoind.yaml', 'profile.schema.json']);
+    expect(readFileSync(join(dir, 'chains', 'litecoind.yaml'), 'utf8')).toBe(readFileSync(join(REPO, 'chains', 'litecoind.yaml'), 'utf8'));
     expect(readFileSync(join(dir, 'cdk8s.yaml'), 'utf8')).toBe(readFileSync(join(REPO, 'cdk8s.yaml'), 'utf8'));
     expect(readFileSync(join(dir, '.github', 'workflows', 'nodes.yml'), 'utf8')).toContain('npx --no nodegen synth --all --check');
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));

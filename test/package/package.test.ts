@@ -73,6 +73,8 @@ describe('the packed package, installed into an empty repository', () => {
     expect(Object.keys(pkg.devDependencies)).toContain('nodegen-k8s');
     expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toContain('.nodegen-tmp-*');
     expect(existsSync(join(repo, '.github', 'workflows', 'nodes.yml'))).toBe(true);
+    // The example chain profile and the schema its first line names.
+    expect(readdirSync(join(repo, 'chains')).sort()).toEqual(['litecoind.yaml', 'profile.schema.json']);
 
     const synth = nodegen('synth', '--all');
     expect(synth.stderr).toBe('');

@@ -51,8 +51,9 @@ export function init(o: InitOptions): InitResult {
   for (const f of ['environment.schema.json', BASE_FILE, ...envs.map((e) => `${e}.yaml`)]) {
     files.set(join(ENVIRONMENTS_DIR, f), readFileSync(join(from, ENVIRONMENTS_DIR, f), 'utf8'));
   }
-  // The example chain profile (Litecoin) that nodetest's node names, and a template for your own.
-  for (const f of readdirSync(join(from, CHAINS_DIR)).filter((n) => n.endsWith('.yaml')).sort()) {
+  // The example chain profile (Litecoin) that nodetest's node names, a template for your own, and
+  // the schema editors check profiles against (named on each profile's first line).
+  for (const f of readdirSync(join(from, CHAINS_DIR)).filter((n) => n.endsWith('.yaml') || n === 'profile.schema.json').sort()) {
     files.set(join(CHAINS_DIR, f), readFileSync(join(from, CHAINS_DIR, f), 'utf8'));
   }
   files.set('cdk8s.yaml', readFileSync(join(from, 'cdk8s.yaml'), 'utf8'));
