@@ -112,6 +112,11 @@ export interface UtxoProfile {
   readonly builtIn: boolean;
 }
 
+/** Why a node of a profile without `rpcauth` can have no login but the cookie. Said by the schema and by UtxoNode alike. */
+export function noRpcauth(profile: Pick<UtxoProfile, 'displayName' | 'version'>): string {
+  return `${profile.displayName} ${profile.version} has no rpcauth: a login would need a password in the conf file, which dist/ would publish; only the in-pod cookie login is possible`;
+}
+
 /** Client names a profile cannot take: nodegen's other node kinds and the consensus clients. */
 export const RESERVED_CLIENTS = ['geth', 'custom', 'lighthouse', 'prysm'] as const;
 

@@ -52,13 +52,18 @@ export interface ZmqEndpoint {
  * The endpoints of the topics switched on, in ZMQ_TOPICS order. Throws, naming the node and the
  * key, for a topic the daemon does not publish.
  */
-export function zmqEndpoints(node: string, profile: Pick<UtxoProfile, 'client' | 'zmq'>, topics: ZmqTopics): ZmqEndpoint[] {
+/** Why a profile's daemon cannot publish `topic`: the profile's reason, else what it lists. Said by the schema and by UtxoNode alike. */
+export function unsupportedTopic(profile: Pick<UtxoProfile, 'displayName' | 'version' | 'file' | 'zmq'>, topic: ZmqTopic): string {
+  return profile.zmq.unsupported[topic] ?? `${profile.displayName} ${profile.version} publishes no "${topic}" notifications (${profile.file} lists ${Object.keys(profile.zmq.ports).join(', ') || 'none'})`;
+}
+
+export function zmqEndpoints(node: string, profile: Pick<UtxoProfile, 'displayName' | 'version' | 'file' | 'zmq'>, topics: ZmqTopics): ZmqEndpoint[] {
   const out: ZmqEndpoint[] = [];
   for (const topic of ZMQ_TOPICS) {
     if (topics[topic] !== true) continue;
     const port = profile.zmq.ports[topic];
     if (port === undefined) {
-      throw new ConstructError(`${node}: zmq.${topic}: ${profile.zmq.unsupported[topic] ?? `${profile.client} does not publish "${topic}"`}`, { node, key: `zmq.${topic}` });
+      throw new ConstructError(`${node}: zmq.${topic}: ${unsupportedTopic(profile, topic)}`, { node, key: `zmq.${topic}` });
     }
     out.push({ topic, key: `zmqpub${topic}`, port, portName: `zmq-${topic}` });
   }

@@ -7,7 +7,7 @@
 import { ConstructError } from '../errors.js';
 import type { Construct } from 'constructs';
 import { renderUtxoConf, utxoConf } from '../chains/utxo.js';
-import type { UtxoNetworkParams, UtxoProfile } from '../chains/profile.js';
+import { noRpcauth, type UtxoNetworkParams, type UtxoProfile } from '../chains/profile.js';
 import { UTXO_ALIVE_SH, UTXO_READY_SH } from '../chains/probes.js';
 import { EXPORTER_SECRET_KEY, UTXO_EXPORTER_IMAGE, exporterRpcUser, exporterSecretName } from '../chains/utxo-exporter.js';
 import { COOKIE_USER, IN_POD_METHODS, type RpcUser } from '../chains/rpc-methods.js';
@@ -113,7 +113,7 @@ export class UtxoNode extends BlockchainNode {
     if (prune !== 0 && txindex) throw new ConstructError(`${id}: txindex cannot be used with pruning; set prune: 0 or txindex: false`, { node: id, key: 'txindex' });
     const rpcUsers: RpcUser[] = [{ user: COOKIE_USER, methods: IN_POD_METHODS }];
     if (!profile.supports.rpcauth && (Object.keys(props.rpcUsers ?? {}).length > 0 || props.exporterRpcauth !== undefined)) {
-      throw new ConstructError(`${id}: ${profile.displayName} ${profile.version} has no rpcauth: a login would need a password in the conf file; only the in-pod cookie login is possible`, { node: id, key: 'rpcUsers' });
+      throw new ConstructError(`${id}: ${noRpcauth(profile)}`, { node: id, key: 'rpcUsers' });
     }
     for (const [user, u] of Object.entries(props.rpcUsers ?? {})) {
       const key = `rpcUsers.${user}`;

@@ -8,7 +8,8 @@
  */
 import { z } from 'zod';
 import { checkIndexer, indexerSchema } from './indexer-schema.js';
-import type { UtxoProfile } from '../chains/profile.js';
+import { noRpcauth, type UtxoProfile } from '../chains/profile.js';
+import { ZMQ_TOPICS, unsupportedTopic } from '../chains/zmq.js';
 import type { ChainProfiles } from '../chains/profiles.js';
 import { customNodeSchemaOf } from './custom-schema.js';
 
@@ -294,15 +295,13 @@ function buildSchemas() {
       checkRpcUsers(v, ctx);
       checkIndexer(profile.client, profile.electrumIndexer, v, ctx);
       // The daemon refuses an unknown key at startup; say so here, with the line, not in the pod's log.
-      for (const [topic, on] of Object.entries(v.zmq ?? {})) {
-        if (on !== true || topic === 'namespaces' || profile.zmq.ports[topic as keyof typeof profile.zmq.ports] !== undefined) continue;
-        const why = profile.zmq.unsupported[topic as keyof typeof profile.zmq.unsupported];
-        ctx.addIssue({ code: 'custom', path: ['zmq', topic], message: why ?? `${profile.displayName} ${profile.version} publishes no "${topic}" notifications (${profile.file} lists ${Object.keys(profile.zmq.ports).join(', ') || 'none'})` });
+      for (const topic of ZMQ_TOPICS) {
+        if (v.zmq?.[topic] === true && profile.zmq.ports[topic] === undefined) ctx.addIssue({ code: 'custom', path: ['zmq', topic], message: unsupportedTopic(profile, topic) });
       }
       if (!profile.supports.rpcauth) {
         // Without rpcauth a login needs rpcuser/rpcpassword in the conf: a password in dist/, which is committed.
         for (const key of ['rpcUsers', 'exporterRpcauth'] as const) {
-          if (v[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${profile.displayName} ${profile.version} has no rpcauth: a login would need a password in the conf file, which dist/ would publish; only the in-pod cookie login is possible` });
+          if (v[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: noRpcauth(profile) });
         }
       }
     });
