@@ -4,7 +4,7 @@
  */
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import * as k8s from '../src/constructs/k8s.js';
 import { ENVIRONMENT_LABEL, MANAGED_BY, PART_OF } from '../src/constructs/blockchain-node.js';
 
 export interface NamespaceChartProps {
@@ -23,7 +23,7 @@ export class NamespaceChart extends Chart {
       'app.kubernetes.io/managed-by': MANAGED_BY,
       [ENVIRONMENT_LABEL]: props.environment,
     };
-    new k8s.KubeNamespace(this, 'namespace', {
+    k8s.kubeObject(this, 'namespace', 'Namespace', {
       metadata: {
         name: props.namespace,
         labels: {
@@ -34,7 +34,7 @@ export class NamespaceChart extends Chart {
         },
       },
     });
-    new k8s.KubeNetworkPolicy(this, 'default-deny', {
+    k8s.kubeObject(this, 'default-deny', 'NetworkPolicy', {
       metadata: { name: 'default-deny-ingress', namespace: props.namespace, labels: { ...labels, 'app.kubernetes.io/component': 'network-policy' } },
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });

@@ -6,7 +6,8 @@
 import { ConstructError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { ApiObject } from 'cdk8s';
+import * as k8s from './k8s.js';
 import type { SyncThresholds } from '../chains/alert-thresholds.js';
 import { requireQuantity, type NodeResources } from './containers.js';
 import { standardLabels } from './labels.js';
@@ -244,11 +245,11 @@ export abstract class BlockchainNode extends Construct {
   readonly spread: 'none' | 'host' | 'zone';
 
   protected readonly props: BlockchainNodeProps;
-  statefulSet?: k8s.KubeStatefulSet;
+  statefulSet?: ApiObject;
   /** Claim template names (`data`, `beacon-data`); empty in throwaway mode. */
   volumeClaimNames: readonly string[] = [];
   /** Set when the node has more than one replica. */
-  podDisruptionBudget?: k8s.KubePodDisruptionBudget;
+  podDisruptionBudget?: ApiObject;
   /** Set when `monitoring` is given. */
   monitoring?: NodeMonitoring;
   /** Set when `snapshotSchedule` is given and the storage is persistent. */
@@ -295,17 +296,17 @@ export abstract class BlockchainNode extends Construct {
     const hasFiles = Object.keys(w.files).length > 0;
     const checksum = createHash('sha256').update(JSON.stringify(Object.entries(w.files).sort())).digest('hex');
 
-    if (hasFiles) new k8s.KubeConfigMap(this, 'config', { metadata: this.metadata(configName), data: w.files });
+    if (hasFiles) k8s.kubeObject(this, 'config', 'ConfigMap', { metadata: this.metadata(configName), data: w.files });
 
     const servicePorts = (role: NodePort['role'] | 'all'): k8s.ServicePort[] =>
       w.ports
         .filter((p) => p.role !== 'internal' && (role === 'all' || p.role === role))
-        .map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol ?? 'TCP' }));
+        .map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol ?? 'TCP' }));
 
-    new k8s.KubeService(this, 'headless', {
+    k8s.kubeObject(this, 'headless', 'Service', {
       metadata: this.metadata(`${name}-headless`),
       spec: {
-        clusterIp: 'None',
+        clusterIP: 'None',
         // Pod DNS exists while a replica is still syncing (not ready), for debugging and peering.
         publishNotReadyAddresses: true,
         selector: this.selectorLabels,
@@ -316,8 +317,8 @@ export abstract class BlockchainNode extends Construct {
     const rpcPublic = this.expose.rpc === 'public';
     // The stickiness window is written out, not left to the API server's default (3 hours).
     const affinity: Pick<k8s.ServiceSpec, 'sessionAffinity' | 'sessionAffinityConfig'> =
-      this.props.expose?.rpcAffinity === 'ClientIP' ? { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIp: { timeoutSeconds: 10800 } } } : {};
-    new k8s.KubeService(this, 'rpc', {
+      this.props.expose?.rpcAffinity === 'ClientIP' ? { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } } } : {};
+    k8s.kubeObject(this, 'rpc', 'Service', {
       metadata: this.metadata(name),
       spec: rpcPublic
         ? {
@@ -347,17 +348,17 @@ export abstract class BlockchainNode extends Construct {
           );
         }
       }
-      new k8s.KubeService(this, 'p2p', {
+      k8s.kubeObject(this, 'p2p', 'Service', {
         metadata: this.metadata(`${name}-p2p`),
         spec: {
           type: nodePort ? 'NodePort' : 'LoadBalancer',
           externalTrafficPolicy: 'Local',
-          ...(this.expose.p2pAddress && !nodePort ? { loadBalancerIp: this.expose.p2pAddress } : {}),
+          ...(this.expose.p2pAddress && !nodePort ? { loadBalancerIP: this.expose.p2pAddress } : {}),
           selector: this.selectorLabels,
           ports: p2p.map((p) => ({
             name: p.name,
             port: p.port,
-            targetPort: k8s.IntOrString.fromString(p.name),
+            targetPort: p.name,
             protocol: p.protocol ?? 'TCP',
             ...(nodePort ? { nodePort: p.port } : {}),
           })),
@@ -365,7 +366,7 @@ export abstract class BlockchainNode extends Construct {
       });
     }
 
-    const claims: k8s.KubePersistentVolumeClaimProps[] = ephemeral
+    const claims: k8s.PersistentVolumeClaim[] = ephemeral
       ? []
       : w.dataVolumes.map((v) => ({
           metadata: { name: v.name, labels: this.selectorLabels },
@@ -374,19 +375,19 @@ export abstract class BlockchainNode extends Construct {
             ...(v.storageClass ? { storageClassName: v.storageClass } : {}),
             // Each new replica's volume starts as a copy of the snapshot instead of empty.
             ...(v.restoreFrom ? { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: v.restoreFrom } } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(v.size) } },
+            resources: { requests: { storage: v.size } },
           },
         }));
     this.volumeClaimNames = ephemeral ? [] : w.dataVolumes.map((v) => v.name);
     const volumes: k8s.Volume[] = [
       ...(hasFiles ? [{ name: 'config', configMap: { name: configName, defaultMode: 0o555 } }] : []),
       { name: 'tmp', emptyDir: {} },
-      ...(ephemeral ? w.dataVolumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(v.size) } })) : []),
+      ...(ephemeral ? w.dataVolumes.map((v) => ({ name: v.name, emptyDir: { sizeLimit: v.size } })) : []),
       ...(w.volumes ?? []),
     ];
     const placement = this.props.placement ?? {};
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+    this.statefulSet = k8s.kubeObject(this, 'statefulset', 'StatefulSet', {
       metadata: this.metadata(name),
       spec: {
         serviceName: `${name}-headless`,
@@ -429,11 +430,11 @@ export abstract class BlockchainNode extends Construct {
     this.buildNetworkPolicy(w.ports, w.zmqClients, w.checks);
 
     if (this.replicas > 1) {
-      this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'pdb', {
+      this.podDisruptionBudget = k8s.kubeObject(this, 'pdb', 'PodDisruptionBudget', {
         metadata: this.metadata(name),
         spec: {
           // One replica at a time may be drained: the others keep serving.
-          maxUnavailable: k8s.IntOrString.fromNumber(1),
+          maxUnavailable: 1,
           selector: { matchLabels: this.selectorLabels },
           // A replica that is not ready (still syncing) serves nothing: a drain may always evict it.
           unhealthyPodEvictionPolicy: 'AlwaysAllow',
@@ -508,7 +509,7 @@ export abstract class BlockchainNode extends Construct {
    */
   private buildZmqService(ports: k8s.ServicePort[]): void {
     if (ports.length === 0) return;
-    new k8s.KubeService(this, 'zmq', {
+    k8s.kubeObject(this, 'zmq', 'Service', {
       metadata: this.metadata(`${this.name}-zmq`),
       spec: { type: 'ClusterIP', selector: this.selectorLabels, ports },
     });
@@ -516,7 +517,7 @@ export abstract class BlockchainNode extends Construct {
 
   private buildNetworkPolicy(ports: readonly NodePort[], zmqClients: NodeWorkload['zmqClients'], checks: NodeWorkload['checks']): void {
     const toPolicyPorts = (role: NodePort['role']) =>
-      ports.filter((p) => p.role === role).map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+      ports.filter((p) => p.role === role).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }));
     const rpcPeers: k8s.NetworkPolicyPeer[] = [];
     for (const ns of this.props.rpcClientNamespaces ?? []) {
       rpcPeers.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
@@ -536,7 +537,7 @@ export abstract class BlockchainNode extends Construct {
     ];
     const zmq = toPolicyPorts('zmq');
     if (zmqPeers.length > 0 && zmq.length > 0) ingress.push({ from: zmqPeers, ports: zmq });
-    const checked = ports.filter((p) => checks?.ports.includes(p.name)).map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+    const checked = ports.filter((p) => checks?.ports.includes(p.name)).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }));
     if (checks && checked.length > 0) ingress.push({ from: [{ podSelector: { matchLabels: checks.podLabels } }], ports: checked });
     const p2p = toPolicyPorts('p2p');
     if (p2p.length > 0) ingress.push({ ports: p2p });
@@ -546,7 +547,7 @@ export abstract class BlockchainNode extends Construct {
     if (scrapers.length > 0 && metrics.length > 0) {
       ingress.push({ from: scrapers.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })), ports: metrics });
     }
-    new k8s.KubeNetworkPolicy(this, 'network-policy', {
+    k8s.kubeObject(this, 'network-policy', 'NetworkPolicy', {
       metadata: this.metadata(this.name),
       spec: { podSelector: { matchLabels: this.selectorLabels }, policyTypes: ['Ingress', 'Egress'], ingress, egress: this.egressRules() },
     });
@@ -564,7 +565,7 @@ export abstract class BlockchainNode extends Construct {
     const cluster = this.props.clusterCidrs ?? [];
     const closed = (v6: boolean) => [...new Set([...EGRESS_CLOSED_RANGES, ...cluster].filter((c) => c.includes(':') === v6))];
     return [
-      { ports: [53, 53].map((port, i) => ({ port: k8s.IntOrString.fromNumber(port), protocol: i === 0 ? 'UDP' : 'TCP' })) },
+      { ports: [53, 53].map((port, i) => ({ port: port, protocol: i === 0 ? 'UDP' : 'TCP' })) },
       { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: closed(false) } }, { ipBlock: { cidr: '::/0', except: closed(true) } }] },
     ];
   }

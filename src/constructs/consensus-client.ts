@@ -3,7 +3,7 @@
  * localhost:8551 and reads the JWT secret the pod generates at start (never written to dist/).
  */
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import * as k8s from './k8s.js';
 import {
   CHECKPOINT_SYNC_URLS,
   CONSENSUS_DEFAULT_STORAGE,
@@ -146,7 +146,7 @@ export class ConsensusClient extends Construct {
         ...extra,
       ];
       // Prysm honours the Beacon API's syncing_status: 503 while syncing, so httpGet means "synced".
-      readiness = { httpGet: { path: '/eth/v1/node/health?syncing_status=503', port: k8s.IntOrString.fromString('beacon-http') } };
+      readiness = { httpGet: { path: '/eth/v1/node/health?syncing_status=503', port: 'beacon-http' } };
     }
 
     this.container = {
@@ -169,7 +169,7 @@ export class ConsensusClient extends Construct {
       readinessProbe: { ...readiness, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 },
       // Alive while the API answers at all, synced or not.
       livenessProbe: {
-        httpGet: { path: '/eth/v1/node/version', port: k8s.IntOrString.fromString('beacon-http') },
+        httpGet: { path: '/eth/v1/node/version', port: 'beacon-http' },
         periodSeconds: 60,
         timeoutSeconds: 10,
         failureThreshold: 5,

@@ -3,7 +3,7 @@
  * requests and limits. The namespace enforces the restricted Pod Security Standard, so a
  * container without this context would be refused by the API server.
  */
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import * as k8s from './k8s.js';
 import { ConstructError } from '../errors.js';
 import { parseQuantity } from '../validate/quantity.js';
 
@@ -24,11 +24,11 @@ export function requireQuantity(node: string, key: string, value: string): void 
 export function toK8sResources(node: string, r: NodeResources): k8s.ResourceRequirements {
   const q = (key: string, v: Record<string, string | undefined> | undefined) => {
     if (!v) return undefined;
-    const out: Record<string, k8s.Quantity> = {};
+    const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(v)) {
       if (value === undefined) continue;
       requireQuantity(node, `resources.${key}.${name}`, value);
-      out[name] = k8s.Quantity.fromString(value);
+      out[name] = value;
     }
     return out;
   };

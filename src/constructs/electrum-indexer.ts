@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { ApiObject } from 'cdk8s';
+import * as k8s from './k8s.js';
 import { ConstructError } from '../errors.js';
 import {
   ELECTRUM_PORT, FULCRUM_DATA, type FulcrumNetwork, FULCRUM_IMAGE, FULCRUM_METHODS, FULCRUM_NETWORKS, FULCRUM_PASSWORD_ENV, FULCRUM_PROBE_PY,
@@ -88,7 +89,7 @@ export class ElectrumIndexer extends Construct {
   /** The node login it adds: its user, hash and exactly the methods Fulcrum calls. */
   readonly rpcUser: RpcUser;
   readonly selectorLabels: Record<string, string>;
-  statefulSet!: k8s.KubeStatefulSet;
+  statefulSet!: ApiObject;
 
   constructor(scope: Construct, id: string, props: ElectrumIndexerProps) {
     super(scope, id);
@@ -118,15 +119,15 @@ export class ElectrumIndexer extends Construct {
     );
     const files = { 'fulcrum.conf': this.conf, 'probe.py': FULCRUM_PROBE_PY };
     const configName = `${this.name}-config`;
-    new k8s.KubeConfigMap(this, 'config', { metadata: metadata(configName), data: files });
+    k8s.kubeObject(this, 'config', 'ConfigMap', { metadata: metadata(configName), data: files });
     const checksum = createHash('sha256').update(JSON.stringify(Object.entries(files).sort())).digest('hex');
 
-    const electrumPort: k8s.ServicePort = { name: 'electrum', port: ELECTRUM_PORT, targetPort: k8s.IntOrString.fromString('electrum'), protocol: 'TCP' };
-    new k8s.KubeService(this, 'headless', {
+    const electrumPort: k8s.ServicePort = { name: 'electrum', port: ELECTRUM_PORT, targetPort: 'electrum', protocol: 'TCP' };
+    k8s.kubeObject(this, 'headless', 'Service', {
       metadata: metadata(`${this.name}-headless`),
-      spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: this.selectorLabels, ports: [electrumPort] },
+      spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: this.selectorLabels, ports: [electrumPort] },
     });
-    new k8s.KubeService(this, 'electrum', {
+    k8s.kubeObject(this, 'electrum', 'Service', {
       metadata: metadata(this.serviceName),
       spec: { type: 'ClusterIP', selector: this.selectorLabels, ports: [electrumPort] },
     });
@@ -134,7 +135,7 @@ export class ElectrumIndexer extends Construct {
     const probe = (mode: string) => ({ exec: { command: ['python3', `${CONFIG_DIR}/probe.py`, mode] } });
     const placement = props.placement ?? {};
     const resources = props.resources ?? defaultResources(props.network);
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+    this.statefulSet = k8s.kubeObject(this, 'statefulset', 'StatefulSet', {
       metadata: metadata(this.name),
       spec: {
         serviceName: `${this.name}-headless`,
@@ -151,7 +152,7 @@ export class ElectrumIndexer extends Construct {
             spec: {
               accessModes: ['ReadWriteOnce'],
               ...(props.storage?.storageClass ? { storageClassName: props.storage.storageClass } : {}),
-              resources: { requests: { storage: k8s.Quantity.fromString(this.storageSize) } },
+              resources: { requests: { storage: this.storageSize } },
             },
           },
         ],
@@ -214,23 +215,23 @@ export class ElectrumIndexer extends Construct {
       },
     });
 
-    const rpcPorts = [node.params.rpcPort, ...(props.zmqPorts ?? [])].map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
+    const rpcPorts = [node.params.rpcPort, ...(props.zmqPorts ?? [])].map((port) => ({ port: port, protocol: 'TCP' }));
     const namespaces = props.clientNamespaces ?? [];
-    new k8s.KubeNetworkPolicy(this, 'network-policy', {
+    k8s.kubeObject(this, 'network-policy', 'NetworkPolicy', {
       metadata: metadata(this.name),
       spec: {
         podSelector: { matchLabels: this.selectorLabels },
         policyTypes: ['Ingress', 'Egress'],
         ingress: namespaces.length > 0
-          ? [{ from: namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })), ports: [{ port: k8s.IntOrString.fromNumber(ELECTRUM_PORT), protocol: 'TCP' }] }]
+          ? [{ from: namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })), ports: [{ port: ELECTRUM_PORT, protocol: 'TCP' }] }]
           : [],
         egress: [
-          { ports: [53, 53].map((port, i) => ({ port: k8s.IntOrString.fromNumber(port), protocol: i === 0 ? 'UDP' : 'TCP' })) },
+          { ports: [53, 53].map((port, i) => ({ port: port, protocol: i === 0 ? 'UDP' : 'TCP' })) },
           { to: [{ podSelector: { matchLabels: node.selectorLabels } }], ports: rpcPorts },
         ],
       },
     });
-    new k8s.KubeNetworkPolicy(this, 'node-policy', {
+    k8s.kubeObject(this, 'node-policy', 'NetworkPolicy', {
       metadata: metadata(`${this.name}-rpc`),
       spec: {
         podSelector: { matchLabels: node.selectorLabels },

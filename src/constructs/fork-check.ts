@@ -17,7 +17,7 @@
  * of the fork schedule, a node that never rolled onto the pinned image.
  */
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import * as k8s from './k8s.js';
 import { FORKS } from '../chains/forks.js';
 import type { GethNetwork } from '../chains/geth.js';
 import { containerSecurity } from './containers.js';
@@ -104,8 +104,8 @@ export class ForkCheck extends Construct {
     const { execLast, beaconEpochs } = forkExpectations(props.network);
     const ns = props.namespace ? `.${props.namespace}.svc` : '';
     const hosts = Array.from({ length: props.replicas }, (_, i) => `${props.node}-${i}.${props.headlessService}${ns}`);
-    new k8s.KubeConfigMap(this, 'script', { metadata: metadata(name), data: { 'fork-check.sh': FORK_CHECK_SCRIPT } });
-    new k8s.KubeCronJob(this, 'cron', {
+    k8s.kubeObject(this, 'script', 'ConfigMap', { metadata: metadata(name), data: { 'fork-check.sh': FORK_CHECK_SCRIPT } });
+    k8s.kubeObject(this, 'cron', 'CronJob', {
       metadata: metadata(name),
       spec: {
         schedule: props.schedule ?? '23 * * * *',
@@ -136,8 +136,8 @@ export class ForkCheck extends Construct {
                       { name: 'BEACON_EPOCHS', value: beaconEpochs.join(' ') },
                     ],
                     resources: {
-                      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-                      limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('32Mi') },
+                      requests: { cpu: '10m', memory: '16Mi' },
+                      limits: { cpu: '100m', memory: '32Mi' },
                     },
                     securityContext: containerSecurity(),
                     volumeMounts: [{ name: 'script', mountPath: '/nodegen/fork-check', readOnly: true }],

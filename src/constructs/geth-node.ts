@@ -2,7 +2,7 @@
  * An Ethereum full node: geth plus its consensus client in one pod.
  */
 import type { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import * as k8s from './k8s.js';
 import { GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, gethNetworkSupportWarning, gethStorage, type GethHistoryChain, type GethNetwork } from '../chains/geth.js';
 import { ConstructError } from '../errors.js';
 import type { ConsensusClientKind } from '../chains/consensus.js';
@@ -285,7 +285,7 @@ export class GethNode extends BlockchainNode {
     this.buildWorkload({
       containers: [geth, this.consensus.container],
       initContainers: [jwtInit, ...identityInits],
-      volumes: [{ name: 'jwt', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }],
+      volumes: [{ name: 'jwt', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
       dataVolumes: [
         { name: 'data', size: this.storageSize, storageClass, restoreFrom: props.storage?.restoreFrom },
         {

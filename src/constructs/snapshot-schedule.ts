@@ -8,7 +8,8 @@
  * a clean snapshot of a stopped replica instead.
  */
 import { Construct } from 'constructs';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import type { ApiObject } from 'cdk8s';
+import * as k8s from './k8s.js';
 import { ConstructError } from '../errors.js';
 import { containerSecurity, toK8sResources } from './containers.js';
 import { standardLabels } from './labels.js';
@@ -139,7 +140,7 @@ export class SnapshotSchedule extends Construct {
   readonly name: string;
   readonly schedule: string;
   readonly keep: number;
-  readonly cronJob: k8s.KubeCronJob;
+  readonly cronJob: ApiObject;
 
   constructor(scope: Construct, id: string, props: SnapshotScheduleProps) {
     super(scope, id);
@@ -158,18 +159,18 @@ export class SnapshotSchedule extends Construct {
     const labels = standardLabels({ name: 'snapshot-schedule', instance: this.name, component: 'snapshot-schedule', environment: props.environment });
     const meta = { name: this.name, ...(props.namespace ? { namespace: props.namespace } : {}), labels };
 
-    new k8s.KubeServiceAccount(this, 'service-account', { metadata: meta, automountServiceAccountToken: false });
-    new k8s.KubeRole(this, 'role', {
+    k8s.kubeObject(this, 'service-account', 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
+    k8s.kubeObject(this, 'role', 'Role', {
       metadata: meta,
       rules: [{ apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: [...SNAPSHOT_VERBS] }],
     });
-    new k8s.KubeRoleBinding(this, 'role-binding', {
+    k8s.kubeObject(this, 'role-binding', 'RoleBinding', {
       metadata: meta,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
       subjects: [{ kind: 'ServiceAccount', name: this.name, ...(props.namespace ? { namespace: props.namespace } : {}) }],
     });
 
-    this.cronJob = new k8s.KubeCronJob(this, 'cron-job', {
+    this.cronJob = k8s.kubeObject(this, 'cron-job', 'CronJob', {
       metadata: meta,
       spec: {
         schedule: this.schedule,
@@ -225,7 +226,7 @@ export class SnapshotSchedule extends Construct {
                     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
                   },
                 ],
-                volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+                volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
               },
             },
           },

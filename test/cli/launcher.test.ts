@@ -136,6 +136,12 @@ describe('the launcher', () => {
     expect(cached.some((f) => f.startsWith('validators.kubernetes.js.'))).toBe(true);
   });
 
+  it('bundles none of cdk8s-plus-27: the constructs use its types only (issue 18)', () => {
+    const chunks = JSON.parse(readFileSync(join(root, 'lib', 'cli', 'chunks.json'), 'utf8')) as Record<string, string[]>;
+    expect(Object.values(chunks).flat()).toContain('cdk8s');
+    for (const [chunk, packages] of Object.entries(chunks)) expect(packages, chunk).not.toContain('cdk8s-plus-27');
+  });
+
   it('keeps --help off the chunks that hold cdk8s', () => {
     rmSync(join(root, 'lib', '.cache'), { recursive: true, force: true });
     const r = spawnCli(root, root, '--help');
