@@ -5,7 +5,6 @@ import { stringify } from 'yaml';
 import { buildFleet } from '../../charts/fleet.js';
 import type { LoadedEnvironment } from '../environment/load.js';
 import { ConstructError, InputError } from '../errors.js';
-import { chartsToJson } from './chart-json.js';
 import type { ProjectConfig } from '../extension.js';
 import { stringifyFastInto } from './yaml.js';
 
@@ -79,9 +78,11 @@ export function toYaml(objects: readonly unknown[], head = ''): string {
 }
 
 /**
- * Builds the fleet and returns each chart's objects as JSON. The construct tree is as large as
- * the JSON and is not needed once it is rendered: returning only the JSON lets it be collected
- * before the YAML is written (at 5,000 nodes about 100 MiB less at the peak).
+ * Builds the fleet and returns each chart's objects as JSON, by cdk8s's own `chart.toJson()`
+ * (the objects are plain data; a one-pass replacement of cdk8s's resolver saved 7% of `synth
+ * --all` and was removed, README "Performance"). The construct tree is as large as the JSON and
+ * is not needed once it is rendered: returning only the JSON lets it be collected before the
+ * YAML is written (at 5,000 nodes about 100 MiB less at the peak).
  */
 function chartObjects(loaded: LoadedEnvironment, project?: ProjectConfig): { readonly charts: ReadonlyArray<{ readonly file: string; readonly objects: RenderedObject[] }>; readonly warnings: readonly string[] } {
   let fleet;
@@ -95,8 +96,7 @@ function chartObjects(loaded: LoadedEnvironment, project?: ProjectConfig): { rea
     }
     throw e;
   }
-  const json = chartsToJson(fleet.app, fleet.charts.map((c) => c.chart));
-  return { charts: fleet.charts.map(({ file }, i) => ({ file, objects: json[i] as RenderedObject[] })), warnings: fleet.warnings };
+  return { charts: fleet.charts.map(({ file, chart }) => ({ file, objects: chart.toJson() as RenderedObject[] })), warnings: fleet.warnings };
 }
 
 /** Renders one environment. Construct errors become input errors naming the environment's files. */
