@@ -63,6 +63,11 @@ describe('the packed package, installed into an empty repository', () => {
     expect(existsSync(join(repo, 'node_modules', 'typescript'))).toBe(false);
   });
 
+  it("installs none of cdk8s-plus-27 and its optional release tooling (backport): nodegen uses only cdk8s-plus-27's types (issue 18)", () => {
+    for (const unused of ['cdk8s-plus-27', 'backport']) expect(existsSync(join(repo, 'node_modules', unused)), unused).toBe(false);
+    expect(existsSync(join(repo, 'node_modules', 'cdk8s'))).toBe(true);
+  });
+
   it('init, then synth --all, validate --all and synth --all --check work with no warning, and nothing is written into node_modules', () => {
     const before = files(join(repo, 'node_modules', 'nodegen-k8s'));
     const init = nodegen('init');
