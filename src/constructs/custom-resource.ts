@@ -1,12 +1,12 @@
 /**
- * The one escape hatch for objects cdk8s-plus-27 has no class for: custom resources
+ * The one escape hatch for objects cdk8s-plus-27 has no types for: custom resources
  * (VolumeSnapshot, VolumeSnapshotContent, ServiceMonitor, PodMonitor, PrometheusRule, Google
  * Managed Prometheus PodMonitoring and Rules, Argo CD Application, Flux GitRepository and
- * Kustomization). Every such object in nodegen is made here, so a
- * reader finds all untyped output in one place.
+ * Kustomization). Every such object in nodegen is made here, so a reader finds all untyped
+ * output in one place; built-in kinds are typed by ./k8s.ts.
  *
- * It is a plain cdk8s `ApiObject`: the object is written exactly as given, with nothing added and
- * no name hashing. What the types cannot check, the tests do: every kind made here is validated
+ * It is a plain cdk8s `ApiObject`, as the built-in kinds are: the object is written exactly as
+ * given, with nothing added and no name hashing. What the types cannot check, the tests do: every kind made here is validated
  * against its CRD's JSON schema (test/operations).
  */
 import { ApiObject } from 'cdk8s';
