@@ -565,7 +565,7 @@ export abstract class BlockchainNode extends Construct {
     const cluster = this.props.clusterCidrs ?? [];
     const closed = (v6: boolean) => [...new Set([...EGRESS_CLOSED_RANGES, ...cluster].filter((c) => c.includes(':') === v6))];
     return [
-      { ports: [53, 53].map((port, i) => ({ port: port, protocol: i === 0 ? 'UDP' : 'TCP' })) },
+      { ports: [53, 53].map((port, i) => ({ port, protocol: i === 0 ? 'UDP' : 'TCP' })) },
       { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: closed(false) } }, { ipBlock: { cidr: '::/0', except: closed(true) } }] },
     ];
   }

@@ -3,7 +3,7 @@
  * localhost:8551 and reads the JWT secret the pod generates at start (never written to dist/).
  */
 import { Construct } from 'constructs';
-import * as k8s from './k8s.js';
+import type * as k8s from './k8s.js';
 import {
   CHECKPOINT_SYNC_URLS,
   CONSENSUS_DEFAULT_STORAGE,

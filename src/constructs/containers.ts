@@ -3,7 +3,7 @@
  * requests and limits. The namespace enforces the restricted Pod Security Standard, so a
  * container without this context would be refused by the API server.
  */
-import * as k8s from './k8s.js';
+import type * as k8s from './k8s.js';
 import { ConstructError } from '../errors.js';
 import { parseQuantity } from '../validate/quantity.js';
 

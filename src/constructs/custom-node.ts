@@ -2,7 +2,7 @@
  * A node of a chain nodegen has no profile for, as its reviewer describes it (README "Custom nodes").
  */
 import type { Construct } from 'constructs';
-import * as k8s from './k8s.js';
+import type * as k8s from './k8s.js';
 import { ConstructError } from '../errors.js';
 import {
   CUSTOM_DEFAULT_INITIAL_SYNC_MINUTES,

@@ -6,8 +6,8 @@
  * output in one place; built-in kinds are typed by ./k8s.ts.
  *
  * It is a plain cdk8s `ApiObject`, as the built-in kinds are: the object is written exactly as
- * given, with nothing added and no name hashing. What the types cannot check, the tests do: every kind made here is validated
- * against its CRD's JSON schema (test/operations).
+ * given, with nothing added and no name hashing. What the types cannot check, the tests do: every
+ * kind made here is validated against its CRD's JSON schema (test/operations).
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';

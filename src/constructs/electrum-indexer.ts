@@ -215,7 +215,7 @@ export class ElectrumIndexer extends Construct {
       },
     });
 
-    const rpcPorts = [node.params.rpcPort, ...(props.zmqPorts ?? [])].map((port) => ({ port: port, protocol: 'TCP' }));
+    const rpcPorts = [node.params.rpcPort, ...(props.zmqPorts ?? [])].map((port) => ({ port, protocol: 'TCP' }));
     const namespaces = props.clientNamespaces ?? [];
     k8s.kubeObject(this, 'network-policy', 'NetworkPolicy', {
       metadata: metadata(this.name),
@@ -226,7 +226,7 @@ export class ElectrumIndexer extends Construct {
           ? [{ from: namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })), ports: [{ port: ELECTRUM_PORT, protocol: 'TCP' }] }]
           : [],
         egress: [
-          { ports: [53, 53].map((port, i) => ({ port: port, protocol: i === 0 ? 'UDP' : 'TCP' })) },
+          { ports: [53, 53].map((port, i) => ({ port, protocol: i === 0 ? 'UDP' : 'TCP' })) },
           { to: [{ podSelector: { matchLabels: node.selectorLabels } }], ports: rpcPorts },
         ],
       },

@@ -2,7 +2,7 @@
  * An Ethereum full node: geth plus its consensus client in one pod.
  */
 import type { Construct } from 'constructs';
-import * as k8s from './k8s.js';
+import type * as k8s from './k8s.js';
 import { GETH_IMAGE, GETH_METRICS_PATH, GETH_PORTS, GETH_SAFE_APIS, gethNetworkSupportWarning, gethStorage, type GethHistoryChain, type GethNetwork } from '../chains/geth.js';
 import { ConstructError } from '../errors.js';
 import type { ConsensusClientKind } from '../chains/consensus.js';

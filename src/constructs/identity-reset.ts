@@ -2,7 +2,7 @@
  * The init container that gives a restored volume its own node identity (see src/chains/identity.ts):
  * one per restored volume, running the ConfigMap's `reset-identity.sh` against that volume only.
  */
-import * as k8s from './k8s.js';
+import type * as k8s from './k8s.js';
 import { CONFIG_DIR } from './blockchain-node.js';
 import { containerSecurity, toK8sResources } from './containers.js';
 

@@ -12,7 +12,7 @@ import { UTXO_ALIVE_SH, UTXO_READY_SH } from '../chains/probes.js';
 import { EXPORTER_SECRET_KEY, UTXO_EXPORTER_IMAGE, exporterRpcUser, exporterSecretName } from '../chains/utxo-exporter.js';
 import { COOKIE_USER, IN_POD_METHODS, type RpcUser } from '../chains/rpc-methods.js';
 import { withZmq, zmqEndpoints, type ZmqEndpoint, type ZmqTopics } from '../chains/zmq.js';
-import * as k8s from './k8s.js';
+import type * as k8s from './k8s.js';
 import { BlockchainNode, CONFIG_DIR, containerSecurity, toK8sResources, type BlockchainNodeProps, type NodePort } from './blockchain-node.js';
 
 /** An `rpcauth=` value: user, 16-byte hex salt, HMAC-SHA256 hex. Never a password. */
