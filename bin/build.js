@@ -122,6 +122,30 @@ function hasBundler() {
 }
 
 /**
+ * Removes what tsc wrote for sources that are gone (lib/src/x.js and x.d.ts without src/x.ts), so
+ * that a deleted module is not loaded by a stale import, nor shipped by `npm pack` of a checkout.
+ */
+function removeStaleOutput() {
+  for (const dir of SOURCE_DIRS) {
+    const out = join(ROOT, 'lib', dir);
+    if (!existsSync(out)) continue;
+    for (const file of outputFiles(out, [])) {
+      const source = join(ROOT, file.slice(join(ROOT, 'lib').length + 1)).replace(/(\.d\.ts|\.js)$/, '.ts');
+      if (!existsSync(source)) rmSync(file);
+    }
+  }
+}
+
+function outputFiles(dir, out) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) outputFiles(path, out);
+    else if (entry.name.endsWith('.js') || entry.name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+/**
  * Compiles with tsc, then bundles the CLI; returns true when tsc succeeded. Output goes to stderr
  * so stdout stays clean. Without rolldown, or when bundling fails, the CLI runs unbundled from
  * lib/src (slower, same output).
@@ -135,6 +159,7 @@ function build(current = currentInputs()) {
   const { spawnSync } = require('node:child_process');
   const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0) return false;
+  removeStaleOutput();
   rmSync(join(ROOT, 'lib', 'cli'), { recursive: true, force: true });
   rmSync(CACHE, { recursive: true, force: true });
   if (hasBundler()) {

@@ -2,7 +2,7 @@
  * The launcher's two speed-ups (issue 7) must never change what runs: the V8 code cache
  * (bin/compile-cache.js) and the cheap freshness check of lib/ (bin/build.js).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -190,16 +190,23 @@ describe('the launcher', () => {
     expect(readdirSync(join(root, 'lib', 'cli'))).toContain('run.js');
   });
 
-  it('rebuilds the bundle, not only lib/src, when a source changes', () => {
+  it('rebuilds the bundle, not only lib/src, when a source changes, and drops the output of deleted sources', () => {
     const file = join(root, 'src', 'constructs', 'labels.ts');
     const source = readFileSync(file, 'utf8');
     writeFileSync(file, source.replace("export const PART_OF = 'blockchain-nodes';", "export const PART_OF = 'bundled-fleet';"));
     mkdirSync(join(root, 'lib', '.cache', 'stale'), { recursive: true });
+    // What tsc once wrote for sources deleted since (as src/synth/l1-manifest.ts was).
+    const deleted = [join(root, 'lib', 'src', 'synth', 'gone.js'), join(root, 'lib', 'src', 'synth', 'gone.d.ts'), join(root, 'lib', 'charts', 'gone-chart.js')];
+    for (const f of deleted) writeFileSync(f, 'module.exports = {};\n');
     const r = spawnCli(root, root, 'synth', '--env', 'qa', '--stdout');
     expect(r.err).toContain('rebuilding');
     expect(r.out).toContain('app.kubernetes.io/part-of: bundled-fleet');
     // The build empties the code cache: nothing compiled from the old bundle survives.
     expect(readdirSync(join(root, 'lib', '.cache'))).not.toContain('stale');
+    for (const f of deleted) expect(existsSync(f), f).toBe(false);
+    expect(existsSync(join(root, 'lib', 'src', 'constructs', 'labels.js'))).toBe(true);
+    expect(existsSync(join(root, 'lib', 'src', 'constructs', 'labels.d.ts'))).toBe(true);
+    expect(existsSync(join(root, 'lib', 'charts', 'fleet.js'))).toBe(true);
     writeFileSync(file, source);
   });
 });
