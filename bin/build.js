@@ -239,7 +239,9 @@ function warmCodeCache() {
 }
 
 if (require.main === module) {
-  const ok = build();
+  // `prepare` runs this. An installed copy has lib/ already and nothing to build it from (no
+  // sources, no TypeScript): there it does nothing, should npm ever run it.
+  const ok = OWN_REPOSITORY ? build() : true;
   if (ok && OWN_REPOSITORY && existsSync(join(ROOT, 'environments'))) warmCodeCache();
   process.exitCode = ok ? 0 : 1;
 }

@@ -63,6 +63,15 @@ describe('the packed package, installed into an empty repository', () => {
     expect(existsSync(join(repo, 'node_modules', 'typescript'))).toBe(false);
   });
 
+  it("does nothing when npm runs its prepare script in the installed copy (nothing to build it from)", () => {
+    const pkg = join(repo, 'node_modules', 'nodegen-k8s');
+    const before = files(pkg);
+    const r = run(process.execPath, [join(pkg, 'bin', 'build.js')], repo);
+    expect(r.stderr).toBe('');
+    expect(ok(r, 'prepare')).toBe('');
+    expect(files(pkg)).toEqual(before);
+  });
+
   it("installs none of cdk8s-plus-27 and its optional release tooling (backport): nodegen uses only cdk8s-plus-27's types (issue 18)", () => {
     for (const unused of ['cdk8s-plus-27', 'backport']) expect(existsSync(join(repo, 'node_modules', unused)), unused).toBe(false);
     expect(existsSync(join(repo, 'node_modules', 'cdk8s'))).toBe(true);
