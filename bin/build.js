@@ -17,7 +17,7 @@
  *   node bin/build.js          build now (npm run build, and npm ci through "prepare")
  */
 const { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, sep } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const STAMP = join(ROOT, 'lib', '.source-hash');
@@ -209,13 +209,24 @@ function ensureFresh() {
   return build(current) ? undefined : 'nodegen: the build failed (errors above); fix them, or run `npm run build` to see them again';
 }
 
+const CLI_CHUNKS = join(ROOT, 'lib', 'cli') + sep;
+const VALIDATORS = join(ROOT, 'src', 'validate', 'schemas', 'validators.');
+
+/**
+ * Whether the launcher compiles `file` through the code cache (bin/compile-cache.js): the bundled
+ * CLI's chunks and the precompiled schema validators, nothing else.
+ */
+function compiledWithCache(file) {
+  return file.startsWith(CLI_CHUNKS) || file.startsWith(VALIDATORS);
+}
+
 /** The CLI's entry: the bundle when it was built, else the compiled modules. */
 function cliEntry() {
   const bundled = join(ROOT, 'lib', 'cli', 'run.js');
   return existsSync(bundled) ? bundled : join(ROOT, 'lib', 'src', 'cli', 'run.js');
 }
 
-module.exports = { ensureFresh, sourceHash, fingerprint, writeStamp, cliEntry, CACHE };
+module.exports = { ensureFresh, sourceHash, fingerprint, writeStamp, cliEntry, compiledWithCache, CACHE };
 
 /**
  * Runs the built CLI once, so the V8 code cache holds what a synth compiles and the first command

@@ -8,13 +8,7 @@ if (message) {
   process.stderr.write(message + '\n');
   process.exitCode = 1;
 } else {
-  const { join, sep } = require('node:path');
-  const cli = join(__dirname, '..', 'lib', 'cli') + sep;
-  const validators = join(__dirname, '..', 'src', 'validate', 'schemas', 'validators.');
-  if (build.CACHE) require('./compile-cache.js').install({
-    root: build.CACHE,
-    include: (file) => file.startsWith(cli) || file.startsWith(validators),
-  });
+  if (build.CACHE) require('./compile-cache.js').install({ root: build.CACHE, include: build.compiledWithCache });
   // import() here, in a file Node compiles itself: see setModuleImporter in src/extension.ts.
   require(build.cliEntry())
     .main(require('../package.json').version, (url) => import(url))

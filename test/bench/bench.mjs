@@ -48,6 +48,9 @@ const ROOT = join(HERE, '..', '..');
 const OUT = join(ROOT, '.bench');
 const PROBE = join(HERE, 'probe.cjs');
 const REFERENCE = join(HERE, 'cdk8s-reference.cjs');
+const FLOOR = join(HERE, 'floor.cjs');
+/** Runs of `synth --all` in one process, for the floor (test/bench/floor.cjs). */
+const FLOOR_WORK_RUNS = 8;
 const NODE = process.execPath;
 
 function intFromEnv(name, fallback) {
@@ -206,6 +209,46 @@ function runOnce(c, scratch, timeBin, { probe = false, cpuProfDir, plain = false
     result.rssKiB = result.probe.maxRssKiB;
   }
   return result;
+}
+
+/**
+ * `synth --all` run `runs` times in one process by test/bench/floor.cjs in `dir`: { files, ms }
+ * (the files it loaded through the code cache, each run's milliseconds).
+ */
+function floorWork(dir, runs) {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const r = spawnSync(NODE, [FLOOR, 'work', String(runs)], { cwd: dir, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`test/bench/floor.cjs work failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/**
+ * The floor under `synth --all`, in multiples of the bare Node start (`nodeMs`): loading
+ * (`load`, the floor-load case, paired), the command's own work on its first run in a process
+ * (cold code) and on the later ones (the median of each process's second half: warm code), and
+ * what a `synth --all` would take if its code ran warm from the start (load + warm work).
+ */
+function floorSummary(works, load, synthAll, nodeMs) {
+  const first = median(works.map((w) => w.ms[0]));
+  const warm = median(works.map((w) => median(w.ms.slice(Math.ceil(w.ms.length / 2)))));
+  const loadTimes = load.pairedTimesNode.median;
+  return {
+    nodeMs,
+    loadTimesNode: loadTimes,
+    loadMs: load.wallMs.median,
+    firstRunMs: first,
+    warmRunMs: warm,
+    coldOverWarm: first / warm,
+    firstRunTimesNode: first / nodeMs,
+    warmRunTimesNode: warm / nodeMs,
+    warmBestTimesNode: loadTimes + warm / nodeMs,
+    synthAllTimesNode: synthAll?.pairedTimesNode.median,
+    /** What the work may take, after start-up and loading, for synth --all to be 2.5 × node. */
+    budgetMsAt2_5: (2.5 - loadTimes) * nodeMs,
+    processes: works.length,
+    runsPerProcess: works[0]?.ms.length,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,6 +512,22 @@ function main() {
         before: () => rmSync(join(coldDir, 'lib', '.cache'), { recursive: true, force: true }),
       });
     }
+    if (bundled) {
+      // The floor (test/bench/floor.cjs): which files a synth --all loads, then a case that loads
+      // just those the way the launcher does, and exits.
+      const work = floorWork(defaultDir, 1);
+      const files = join(scratch, 'floor-files.json');
+      writeFileSync(files, JSON.stringify({ files: work.files }));
+      const at = cases.findIndex((c) => c.id === 'synth-all') + 1;
+      cases.splice(at, 0, {
+        id: 'floor-load',
+        label: 'floor: the launcher and the files synth --all loads, then exit',
+        args: [FLOOR, 'load', files],
+        cwd: defaultDir,
+        nodegen: true,
+        floor: true,
+      });
+    }
     if (WITH_REFERENCE) {
       const refOut = join(tmp, 'cdk8s-out');
       const refs = [{ id: 'ref-all', label: 'reference: cdk8s app.synth(), default fleet', args: [REFERENCE, defaultDir, refOut, '--all'], cwd: defaultDir, reference: true }];
@@ -593,6 +652,13 @@ function main() {
     }
     const scale = scaling(cases);
 
+    let floor;
+    if (byId.has('floor-load')) {
+      log(`the floor: ${RUNS} processes running synth --all ${FLOOR_WORK_RUNS} times each...`);
+      const works = Array.from({ length: RUNS }, () => floorWork(defaultDir, FLOOR_WORK_RUNS));
+      floor = floorSummary(works, byId.get('floor-load'), byId.get('synth-all'), nodeMedian);
+    }
+
     const profile = [];
     for (const c of profiled) {
       log(`reading the CPU profiles of ${c.label}...`);
@@ -657,6 +723,7 @@ function main() {
         samplesKiB: c.samples.map((s) => s.rssKiB),
       })),
       scaling: scale,
+      floor,
       targets: [],
       profile,
       notes,

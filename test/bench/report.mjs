@@ -154,6 +154,37 @@ function profileTables(profile, format) {
   return out.join('\n');
 }
 
+/** The floor under `synth --all` (bench.mjs, floorSummary): what start-up leaves for the work. */
+function floorSection(f, format) {
+  const times = (v) => `${num(v, 2)} ×`;
+  const rows = [
+    ["bare Node start (`node -e ''`)", num(f.nodeMs, 0), times(1)],
+    ['start-up and loading: the launcher and every file `synth --all` loads, then exit (paired)', num(f.loadMs, 0), times(f.loadTimesNode)],
+    ["the command's own work, first run in a process (cold code, as every command runs)", num(f.firstRunMs, 0), times(f.firstRunTimesNode)],
+    ['the same work, later runs in that process (warm code)', num(f.warmRunMs, 0), times(f.warmRunTimesNode)],
+    ['`synth --all` if its code ran warm from the start: loading + warm work', '–', times(f.warmBestTimesNode)],
+    ['`synth --all` as measured (paired)', '–', times(f.synthAllTimesNode)],
+  ];
+  return [
+    table(
+      [
+        { title: 'what', align: 'l' },
+        { title: 'ms (median)', align: 'r' },
+        { title: '× node', align: 'r' },
+      ],
+      rows,
+      format,
+    ),
+    '',
+    `For \`synth --all\` to take 2.5 × a bare start, its work would have to fit in ${num(f.budgetMsAt2_5, 0)} ms once Node has ` +
+      `started and loaded the code; it takes ${num(f.firstRunMs, 0)} ms cold and ${num(f.warmRunMs, 0)} ms warm ` +
+      `(cold/warm ${num(f.coldOverWarm, 1)} ×; ${f.processes} processes of ${f.runsPerProcess} runs, test/bench/floor.cjs). ` +
+      "Warm runs reuse the parse of environment files that did not change (nodegen keeps it for the process's life), " +
+      'so the warm rows are lower bounds.',
+    '',
+  ].join('\n');
+}
+
 /** The whole report in `format` ('md' or 'text'). */
 export function renderReport(results, format) {
   const h = (level, text) => (format === 'md' ? `${'#'.repeat(level)} ${text}` : `${text}\n${(level === 1 ? '=' : '-').repeat(text.length)}`);
@@ -191,6 +222,7 @@ export function renderReport(results, format) {
     targetsTable(results, format),
     '',
   ];
+  if (results.floor) parts.push(h(2, 'The floor under `synth --all`'), '', floorSection(results.floor, format));
   if (results.profile.length > 0) parts.push(h(2, 'Where the time goes'), '', profileTables(results.profile, format));
   if (results.notes.length > 0) parts.push(h(2, 'Notes'), '', ...results.notes.map((n) => `- ${n}`), '');
   return parts.join('\n');
