@@ -213,39 +213,44 @@ function runOnce(c, scratch, timeBin, { probe = false, cpuProfDir, plain = false
 
 /**
  * `synth --all` run `runs` times in one process by test/bench/floor.cjs in `dir`: { files, ms }
- * (the files it loaded through the code cache, each run's milliseconds).
+ * (the files it loaded through the code cache, each run's milliseconds). With `files` (a list an
+ * earlier call wrote), those are loaded before the first run, so the runs time no loading.
  */
-function floorWork(dir, runs) {
+function floorWork(dir, runs, files) {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const r = spawnSync(NODE, [FLOOR, 'work', String(runs)], { cwd: dir, env, encoding: 'utf8' });
+  const r = spawnSync(NODE, [FLOOR, 'work', String(runs), ...(files ? [files] : [])], { cwd: dir, env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`test/bench/floor.cjs work failed:\n${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
 /**
- * The floor under `synth --all`, in multiples of the bare Node start (`nodeMs`): loading
- * (`load`, the floor-load case, paired), the command's own work on its first run in a process
- * (cold code) and on the later ones (the median of each process's second half: warm code), and
- * what a `synth --all` would take if its code ran warm from the start (load + warm work).
+ * The floor under `synth --all`, in multiples of the bare Node start: loading (the floor-load
+ * case), the command's own work on its first run in a process (cold code) and on the later ones
+ * (the median of each process's second half: warm code), each divided by the bare run of its
+ * own round, and what a `synth --all` would take if its code ran warm from the start (loading +
+ * warm work).
  */
-function floorSummary(works, load, synthAll, nodeMs) {
-  const first = median(works.map((w) => w.ms[0]));
-  const warm = median(works.map((w) => median(w.ms.slice(Math.ceil(w.ms.length / 2)))));
+function floorSummary(works, node, load, synthAll) {
+  const bare = node.samples.map((s) => s.ms);
+  const first = works.map((w) => w.ms[0]);
+  const warm = works.map((w) => median(w.ms.slice(Math.ceil(w.ms.length / 2))));
+  const paired = (values) => median(values.map((v, i) => v / bare[i]));
   const loadTimes = load.pairedTimesNode.median;
+  const warmTimes = paired(warm);
   return {
-    nodeMs,
+    nodeMs: median(bare),
     loadTimesNode: loadTimes,
     loadMs: load.wallMs.median,
-    firstRunMs: first,
-    warmRunMs: warm,
-    coldOverWarm: first / warm,
-    firstRunTimesNode: first / nodeMs,
-    warmRunTimesNode: warm / nodeMs,
-    warmBestTimesNode: loadTimes + warm / nodeMs,
+    firstRunMs: median(first),
+    warmRunMs: median(warm),
+    coldOverWarm: median(first.map((f, i) => f / warm[i])),
+    firstRunTimesNode: paired(first),
+    warmRunTimesNode: warmTimes,
+    warmBestTimesNode: loadTimes + warmTimes,
     synthAllTimesNode: synthAll?.pairedTimesNode.median,
     /** What the work may take, after start-up and loading, for synth --all to be 2.5 × node. */
-    budgetMsAt2_5: (2.5 - loadTimes) * nodeMs,
+    budgetMsAt2_5: (2.5 - loadTimes) * median(bare),
     processes: works.length,
     runsPerProcess: works[0]?.ms.length,
   };
@@ -512,17 +517,18 @@ function main() {
         before: () => rmSync(join(coldDir, 'lib', '.cache'), { recursive: true, force: true }),
       });
     }
+    let floorFiles;
     if (bundled) {
       // The floor (test/bench/floor.cjs): which files a synth --all loads, then a case that loads
       // just those the way the launcher does, and exits.
       const work = floorWork(defaultDir, 1);
-      const files = join(scratch, 'floor-files.json');
-      writeFileSync(files, JSON.stringify({ files: work.files }));
+      floorFiles = join(scratch, 'floor-files.json');
+      writeFileSync(floorFiles, JSON.stringify({ files: work.files }));
       const at = cases.findIndex((c) => c.id === 'synth-all') + 1;
       cases.splice(at, 0, {
         id: 'floor-load',
         label: 'floor: the launcher and the files synth --all loads, then exit',
-        args: [FLOOR, 'load', files],
+        args: [FLOOR, 'load', floorFiles],
         cwd: defaultDir,
         nodegen: true,
         floor: true,
@@ -615,11 +621,14 @@ function main() {
       mkdirSync(profDir, { recursive: true });
     }
     for (const c of profiled) c.profileRuns = [];
+    const floorWorks = [];
     const warm = [defaultDir, ...fleetDirs.values()].map((dir) => ({ dir, before: cacheSnapshot(dir) }));
     const rounds = Math.max(...cases.map((c) => c.runs), profiled.length > 0 ? PROFILE_RUNS : 0);
     for (let round = 0; round < rounds; round++) {
       log(`round ${round + 1}/${rounds}${profiled.length > 0 && round < PROFILE_RUNS ? ' (with CPU-profiled runs)' : ''}...`);
       for (const c of cases) if (round < c.runs) c.samples.push(runOnce(c, scratch, timeBin));
+      // The floor's in-process runs take their turn too, one process a round (paired with its bare Node run).
+      if (byId.has('floor-load') && round < RUNS) floorWorks.push(floorWork(defaultDir, FLOOR_WORK_RUNS, floorFiles));
       if (round >= PROFILE_RUNS) continue;
       for (const c of profiled) {
         const cpuDir = join(scratch, `cpu-${c.id}-${round}`);
@@ -652,12 +661,7 @@ function main() {
     }
     const scale = scaling(cases);
 
-    let floor;
-    if (byId.has('floor-load')) {
-      log(`the floor: ${RUNS} processes running synth --all ${FLOOR_WORK_RUNS} times each...`);
-      const works = Array.from({ length: RUNS }, () => floorWork(defaultDir, FLOOR_WORK_RUNS));
-      floor = floorSummary(works, byId.get('floor-load'), byId.get('synth-all'), nodeMedian);
-    }
+    const floor = byId.has('floor-load') ? floorSummary(floorWorks, cases[0], byId.get('floor-load'), byId.get('synth-all')) : undefined;
 
     const profile = [];
     for (const c of profiled) {

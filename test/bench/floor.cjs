@@ -5,16 +5,17 @@
  * with that project's own launcher parts (bin/build.js, bin/compile-cache.js), so it loads the
  * same bundled chunks through the same V8 code cache as `node bin/nodegen.js` there.
  *
- *   node floor.cjs work <runs>         runs `nodegen synth --all` <runs> times in one process, the
- *                                      way the launcher runs a command, and prints JSON: `files`,
- *                                      what the runs compiled through the code cache (the chunks and
- *                                      validators a `synth --all` loads, in load order), and `ms`,
- *                                      each run's time. The first run executes cold code; the later
- *                                      ones run what V8 has optimised by then.
- *   node floor.cjs load <files.json>   the launcher's own steps (the freshness check, the code
- *                                      cache, the CLI's entry), then every file listed (as `work`
- *                                      printed them) loaded, then exit as the launcher exits: the
- *                                      start-up no `synth --all` can avoid.
+ *   node floor.cjs work <runs> [files.json]
+ *       runs `nodegen synth --all` <runs> times in one process, the way the launcher runs a
+ *       command, and prints JSON: `files`, what the process compiled through the code cache (the
+ *       chunks and validators a `synth --all` loads, in load order), and `ms`, each run's time.
+ *       The first run executes cold code; the later ones run what V8 has optimised by then. With
+ *       files.json (what an earlier `work` printed), those files are loaded before the first run,
+ *       so that no run's time includes loading code.
+ *   node floor.cjs load <files.json>
+ *       the launcher's own steps (the freshness check, the code cache, the CLI's entry), then
+ *       every file listed loaded, then exit as the launcher exits: the start-up no `synth --all`
+ *       can avoid.
  *
  * Both exit 1 with a message on stderr when the project's lib/ is stale or a command fails.
  */
@@ -38,10 +39,23 @@ function launch() {
   return { cli: require(build.cliEntry()), records };
 }
 
+/** Loads every file `work` listed in `list` (a JSON file). */
+function loadListed(list) {
+  const { files } = JSON.parse(readFileSync(list, 'utf8'));
+  for (const file of files) {
+    try {
+      require(file);
+    } catch (e) {
+      fail(`cannot load ${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+  }
+}
+
 if (mode === 'work') {
   const runs = Number(arg);
   if (!Number.isInteger(runs) || runs < 1) fail(`work needs a number of runs, got "${arg}"`);
   const { cli, records } = launch();
+  if (process.argv[4]) loadListed(process.argv[4]);
   const version = require(join(project, 'package.json')).version;
   const errors = [];
   const io = { cwd: project, color: false, out: () => {}, err: (t) => errors.push(t) };
@@ -58,15 +72,8 @@ if (mode === 'work') {
   })().catch((e) => fail(e instanceof Error ? e.message : String(e)));
 } else if (mode === 'load') {
   if (!arg) fail('load needs the JSON file that `work` printed');
-  const { files } = JSON.parse(readFileSync(arg, 'utf8'));
   launch();
-  for (const file of files) {
-    try {
-      require(file);
-    } catch (e) {
-      fail(`cannot load ${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-    }
-  }
+  loadListed(arg);
   process.exit(0);
 } else {
   fail('usage: node floor.cjs work <runs> | load <files.json>');

@@ -41,6 +41,11 @@ describe('the floor helper of the benchmark (test/bench/floor.cjs)', () => {
     const load = floor('load', list);
     expect(load.err).toBe('');
     expect(load.code).toBe(0);
+
+    // Given the list, work loads it before its first run: the same files, in the same order.
+    const preloaded = floor('work', '1', list);
+    expect(preloaded.code).toBe(0);
+    expect((JSON.parse(preloaded.out) as { files: string[] }).files).toEqual(files);
   });
 
   it('fails with a message, not a stack trace, when synth fails or a listed file is missing', () => {

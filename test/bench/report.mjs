@@ -160,8 +160,8 @@ function floorSection(f, format) {
   const rows = [
     ["bare Node start (`node -e ''`)", num(f.nodeMs, 0), times(1)],
     ['start-up and loading: the launcher and every file `synth --all` loads, then exit (paired)', num(f.loadMs, 0), times(f.loadTimesNode)],
-    ["the command's own work, first run in a process (cold code, as every command runs)", num(f.firstRunMs, 0), times(f.firstRunTimesNode)],
-    ['the same work, later runs in that process (warm code)', num(f.warmRunMs, 0), times(f.warmRunTimesNode)],
+    ["the command's own work, its code loaded: first run in a process (cold code, as every command runs; paired)", num(f.firstRunMs, 0), times(f.firstRunTimesNode)],
+    ['the same work, later runs in that process (warm code; paired)', num(f.warmRunMs, 0), times(f.warmRunTimesNode)],
     ['`synth --all` if its code ran warm from the start: loading + warm work', '–', times(f.warmBestTimesNode)],
     ['`synth --all` as measured (paired)', '–', times(f.synthAllTimesNode)],
   ];
@@ -178,7 +178,7 @@ function floorSection(f, format) {
     '',
     `For \`synth --all\` to take 2.5 × a bare start, its work would have to fit in ${num(f.budgetMsAt2_5, 0)} ms once Node has ` +
       `started and loaded the code; it takes ${num(f.firstRunMs, 0)} ms cold and ${num(f.warmRunMs, 0)} ms warm ` +
-      `(cold/warm ${num(f.coldOverWarm, 1)} ×; ${f.processes} processes of ${f.runsPerProcess} runs, test/bench/floor.cjs). ` +
+      `(cold/warm ${num(f.coldOverWarm, 1)} ×; one process of ${f.runsPerProcess} runs a round, ${f.processes} in all, test/bench/floor.cjs). ` +
       "Warm runs reuse the parse of environment files that did not change (nodegen keeps it for the process's life), " +
       'so the warm rows are lower bounds.',
     '',
