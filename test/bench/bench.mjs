@@ -17,7 +17,9 @@
  * met or not: synth --all against bare Node, its memory, diff against synth, the first run after
  * `npm ci` against the next, and `cdk8s synth` against nodegen), a reference
  * cdk8s `app.synth()` of the same fleets and, when the cdk8s CLI is installed, `cdk8s synth` of
- * that reference app, and (unless BENCH_PROFILE=0) where the time goes, from CPU profiles.
+ * that reference app, the floor under `synth --all` (test/bench/floor.cjs: loading alone, and the
+ * command's work cold and warm in one process) and (unless BENCH_PROFILE=0) where the time goes,
+ * from CPU profiles.
  *
  * Writes .bench/results.json, .bench/results.md and .bench/profiles/*.cpuprofile (git-ignored).
  *
@@ -531,7 +533,6 @@ function main() {
         args: [FLOOR, 'load', floorFiles],
         cwd: defaultDir,
         nodegen: true,
-        floor: true,
       });
     }
     if (WITH_REFERENCE) {
@@ -628,7 +629,7 @@ function main() {
       log(`round ${round + 1}/${rounds}${profiled.length > 0 && round < PROFILE_RUNS ? ' (with CPU-profiled runs)' : ''}...`);
       for (const c of cases) if (round < c.runs) c.samples.push(runOnce(c, scratch, timeBin));
       // The floor's in-process runs take their turn too, one process a round (paired with its bare Node run).
-      if (byId.has('floor-load') && round < RUNS) floorWorks.push(floorWork(defaultDir, FLOOR_WORK_RUNS, floorFiles));
+      if (floorFiles && round < RUNS) floorWorks.push(floorWork(defaultDir, FLOOR_WORK_RUNS, floorFiles));
       if (round >= PROFILE_RUNS) continue;
       for (const c of profiled) {
         const cpuDir = join(scratch, `cpu-${c.id}-${round}`);
@@ -661,7 +662,7 @@ function main() {
     }
     const scale = scaling(cases);
 
-    const floor = byId.has('floor-load') ? floorSummary(floorWorks, cases[0], byId.get('floor-load'), byId.get('synth-all')) : undefined;
+    const floor = floorFiles ? floorSummary(floorWorks, cases[0], byId.get('floor-load'), byId.get('synth-all')) : undefined;
 
     const profile = [];
     for (const c of profiled) {
