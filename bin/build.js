@@ -226,7 +226,16 @@ function cliEntry() {
   return existsSync(bundled) ? bundled : join(ROOT, 'lib', 'src', 'cli', 'run.js');
 }
 
-module.exports = { ensureFresh, sourceHash, fingerprint, writeStamp, cliEntry, compiledWithCache, CACHE };
+/**
+ * Loads the CLI's entry the way the launcher runs it: its chunks and the validators through the V8
+ * code cache when there is a cache folder. Returns the entry module and the cache's records.
+ */
+function loadCli() {
+  const records = CACHE ? require('./compile-cache.js').install({ root: CACHE, include: compiledWithCache }) : [];
+  return { cli: require(cliEntry()), records };
+}
+
+module.exports = { ensureFresh, sourceHash, fingerprint, writeStamp, cliEntry, loadCli, CACHE };
 
 /**
  * Runs the built CLI once, so the V8 code cache holds what a synth compiles and the first command

@@ -8,10 +8,10 @@ if (message) {
   process.stderr.write(message + '\n');
   process.exitCode = 1;
 } else {
-  if (build.CACHE) require('./compile-cache.js').install({ root: build.CACHE, include: build.compiledWithCache });
   // import() here, in a file Node compiles itself: see setModuleImporter in src/extension.ts.
-  require(build.cliEntry())
-    .main(require('../package.json').version, (url) => import(url))
+  build
+    .loadCli()
+    .cli.main(require('../package.json').version, (url) => import(url))
     .then(exitWhenWritten);
 }
 

@@ -2,7 +2,7 @@
 /**
  * The floor under `synth --all`, for `npm run bench` (issue 18): how near a bare Node start this
  * design can come. Never part of nodegen. It runs in a project (a copy, as its working directory)
- * with that project's own launcher parts (bin/build.js, bin/compile-cache.js), so it loads the
+ * with that project's own launcher parts (bin/build.js's loadCli), so it loads the
  * same bundled chunks through the same V8 code cache as `node bin/nodegen.js` there.
  *
  *   node floor.cjs work <runs> [files.json]
@@ -35,8 +35,7 @@ function fail(message) {
 function launch() {
   const stale = build.ensureFresh();
   if (stale) fail(stale);
-  const records = build.CACHE ? require(join(project, 'bin', 'compile-cache.js')).install({ root: build.CACHE, include: build.compiledWithCache }) : [];
-  return { cli: require(build.cliEntry()), records };
+  return build.loadCli();
 }
 
 /** Loads every file `work` listed in `list` (a JSON file). */
